@@ -1,7 +1,6 @@
 package dev.herald.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -358,11 +357,9 @@ public final class EventStreamParser {
   }
 
   private static String decode(byte[] b, int off, int len) {
-    if (len == 0) return "";
-    // The JDK's decoder replaces each maximal invalid subsequence with one U+FFFD, as the WHATWG
-    // UTF-8 decoder does. Decoding line by line is equivalent to decoding the whole stream: CR,
-    // LF and ':' are ASCII, so they end any incomplete sequence in both.
-    return new String(b, off, len, StandardCharsets.UTF_8);
+    // Decoding line by line is equivalent to decoding the whole stream: CR, LF and ':' are ASCII,
+    // so they end any incomplete sequence in both.
+    return Utf8.decode(b, off, len);
   }
 
   /** Configures a parser's limits and initial state. */
