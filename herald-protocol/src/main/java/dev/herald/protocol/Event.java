@@ -126,6 +126,8 @@ public final class Event {
 
   /** Builds an {@link Event}; each setter validates its value and names the field it rejects. */
   public static final class Builder {
+    private static final Duration MAX_RETRY = Duration.ofMillis(Long.MAX_VALUE);
+
     private String id;
     private String type;
     private String data;
@@ -169,6 +171,10 @@ public final class Event {
     public Builder retry(Duration retry) {
       if (retry != null && retry.isNegative()) {
         throw new IllegalArgumentException("retry must not be negative: " + retry);
+      }
+      if (retry != null && retry.compareTo(MAX_RETRY) > 0) {
+        // Beyond this, Duration.toMillis() overflows and the event could not be encoded.
+        throw new IllegalArgumentException("retry must fit in a long of milliseconds: " + retry);
       }
       this.retry = retry;
       return this;

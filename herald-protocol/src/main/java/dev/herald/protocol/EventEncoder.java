@@ -24,6 +24,7 @@ public final class EventEncoder {
   private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't', ':'};
   private static final byte[] RETRY = {'r', 'e', 't', 'r', 'y', ':', ' '};
   private static final byte[] COMMENT = {':'};
+  private static final int SCRATCH_MAX_BYTES = 64 * 1024;
   private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][1024]);
 
   private EventEncoder() {}
@@ -93,11 +94,21 @@ public final class EventEncoder {
       dst.position(dst.position() + length);
       return;
     }
-    // Direct buffers: encode into a per-thread scratch array, then one bulk copy.
-    byte[][] holder = SCRATCH.get();
-    if (holder[0].length < length) holder[0] = new byte[Math.max(length, holder[0].length * 2)];
-    encode(event, holder[0], 0);
-    dst.put(holder[0], 0, length);
+    // Direct buffers: encode into a per-thread scratch array, then one bulk copy. The scratch
+    // array only grows up to SCRATCH_MAX_BYTES, so one huge event does not pin its size in every
+    // thread that ever encoded it.
+    byte[] scratch;
+    if (length <= SCRATCH_MAX_BYTES) {
+      byte[][] holder = SCRATCH.get();
+      if (holder[0].length < length) {
+        holder[0] = new byte[Math.min(Math.max(length, holder[0].length * 2), SCRATCH_MAX_BYTES)];
+      }
+      scratch = holder[0];
+    } else {
+      scratch = new byte[length];
+    }
+    encode(event, scratch, 0);
+    dst.put(scratch, 0, length);
   }
 
   /** Length of {@code value} written as one or more {@code name value} lines. */
