@@ -1,0 +1,260 @@
+package dev.herald.client.internal;
+
+import dev.herald.client.EventSource;
+import dev.herald.client.EventSourceError;
+import dev.herald.client.EventSourceError.Kind;
+import dev.herald.client.MessageEvent;
+import dev.herald.client.MessageStream;
+import dev.herald.client.RetryPolicy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The source: its state, its listeners and its callback queue. The connection loop that drives it
+ * runs on its own daemon thread ({@link ConnectionLoop}).
+ *
+ * <p>State changes happen under {@code gate}, and every callback passes the same gate before it
+ * starts: once {@link #close()} has set CLOSED no callback can start.
+ */
+public final class RealEventSource implements EventSource {
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static final System.Logger LOG = System.getLogger(EventSource.class.getName());
+
+  final SourceConfig config;
+  final HttpClient client;
+  final String name;
+  final PullStream pull; // null in the push style
+
+  private final Object gate = new Object();
+  private volatile ReadyState state = ReadyState.CONNECTING;
+  private boolean closedByCaller; // guarded by gate
+  private final Map<String, List<MessageHandler>> listeners = new ConcurrentHashMap<>();
+  private final SerialExecutor callbacks;
+  private final ExecutorService ownedCallbackThread; // null when the caller gave an executor
+  private final ConnectionLoop loop;
+  private volatile String lastEventId;
+
+  private RealEventSource(SourceConfig config) {
+    this.config = config;
+    this.client = config.httpClient() != null ? config.httpClient() : Threads.defaultHttpClient();
+    this.name = "herald-eventsource-" + IDS.incrementAndGet();
+    this.lastEventId = config.lastEventId();
+    config.listeners().forEach((type, list) -> listeners.put(type, new CopyOnWriteArrayList<>(list)));
+    if (config.callbackExecutor() != null) {
+      ownedCallbackThread = null;
+      callbacks = new SerialExecutor(config.callbackExecutor());
+    } else {
+      ownedCallbackThread = Threads.callbackThread(name + "-callbacks");
+      callbacks = new SerialExecutor(ownedCallbackThread);
+    }
+    this.pull = config.bufferedEvents() > 0 ? new PullStream(this, config.bufferedEvents()) : null;
+    this.loop = new ConnectionLoop(this);
+  }
+
+  /** Creates a push-style source and starts connecting. */
+  public static EventSource start(SourceConfig config) {
+    RealEventSource source = new RealEventSource(config);
+    source.loop.start();
+    return source;
+  }
+
+  /** Creates a pull-style source and starts connecting. */
+  public static MessageStream startStream(SourceConfig config) {
+    RealEventSource source = new RealEventSource(config);
+    source.loop.start();
+    return source.pull;
+  }
+
+  @Override
+  public URI url() {
+    return config.url();
+  }
+
+  @Override
+  public ReadyState readyState() {
+    return state;
+  }
+
+  @Override
+  public String lastEventId() {
+    return lastEventId;
+  }
+
+  void lastEventId(String id) {
+    lastEventId = id;
+  }
+
+  @Override
+  public void addEventListener(String type, MessageHandler handler) {
+    if (type == null || handler == null) throw new NullPointerException("type and handler");
+    listeners.computeIfAbsent(type, t -> new CopyOnWriteArrayList<>()).add(handler);
+  }
+
+  @Override
+  public void removeEventListener(String type, MessageHandler handler) {
+    List<MessageHandler> list = listeners.get(type);
+    if (list != null) list.remove(handler);
+  }
+
+  @Override
+  public void restart() {
+    if (state != ReadyState.CLOSED) loop.restart();
+  }
+
+  @Override
+  public void close() {
+    synchronized (gate) {
+      if (closedByCaller) return;
+      closedByCaller = true;
+      state = ReadyState.CLOSED;
+    }
+    loop.stop();
+    if (pull != null) pull.end(true);
+    if (ownedCallbackThread != null) ownedCallbackThread.shutdown();
+  }
+
+  @Override
+  public String toString() {
+    return "EventSource{" + name + ", " + config.url() + ", " + state + "}";
+  }
+
+  // ---- State changes, called by the connection loop ----
+
+  /** CONNECTING to OPEN; false when the source was closed meanwhile. */
+  boolean announceOpen() {
+    synchronized (gate) {
+      if (state == ReadyState.CLOSED) return false;
+      state = ReadyState.OPEN;
+    }
+    if (config.onOpen() != null) post(() -> config.onOpen().onOpen(this));
+    return true;
+  }
+
+  /**
+   * Reestablish, step 1: CONNECTING and an error event. Returns a signal that the error callback
+   * has run (or been skipped), null when the source was closed meanwhile.
+   */
+  CountDownLatch reestablish(Kind kind, String message, int status, Throwable cause, Duration delay) {
+    synchronized (gate) {
+      if (state == ReadyState.CLOSED) return null;
+      state = ReadyState.CONNECTING;
+    }
+    CountDownLatch delivered = new CountDownLatch(1);
+    EventSourceError error = EventSourceError.retrying(kind, message, status, null, cause, delay);
+    callbacks.execute(() -> {
+      try {
+        if (startCallback()) fireError(error);
+      } finally {
+        delivered.countDown();
+      }
+    });
+    return delivered;
+  }
+
+  /** Fail the connection: CLOSED for good, one error event unless the caller closed first. */
+  void fail(Kind kind, String message, int status, String contentType, Throwable cause) {
+    synchronized (gate) {
+      if (state == ReadyState.CLOSED) return;
+      state = ReadyState.CLOSED;
+    }
+    EventSourceError error = EventSourceError.closed(kind, message, status, contentType, cause);
+    callbacks.execute(() -> {
+      synchronized (gate) {
+        if (closedByCaller) return;
+      }
+      fireError(error);
+    });
+    if (pull != null) pull.end(false);
+    if (ownedCallbackThread != null) ownedCallbackThread.shutdown(); // after the queued error
+  }
+
+  // ---- Delivery, called on the reading thread ----
+
+  void deliver(MessageEvent event) {
+    if (pull != null) {
+      pull.put(event);
+      return;
+    }
+    List<MessageHandler> handlers = listeners.get(event.type());
+    if (handlers == null || handlers.isEmpty()) return;
+    post(() -> {
+      for (MessageHandler h : handlers) {
+        if (state == ReadyState.CLOSED) return;
+        try {
+          h.onMessage(this, event);
+        } catch (Throwable t) {
+          reportHandlerFailure(t);
+        }
+      }
+    });
+  }
+
+  void deliverComment(String comment) {
+    CommentHandler handler = config.onComment();
+    if (handler != null) post(() -> handler.onComment(this, comment));
+  }
+
+  boolean isClosed() {
+    return state == ReadyState.CLOSED;
+  }
+
+  /** A callback that may throw. */
+  private interface Callback {
+    void run() throws Exception;
+  }
+
+  private void post(Callback callback) {
+    callbacks.execute(() -> {
+      if (!startCallback()) return;
+      try {
+        callback.run();
+      } catch (Throwable t) {
+        reportHandlerFailure(t);
+      }
+    });
+  }
+
+  /** Whether a callback may start now: never once the source is CLOSED. */
+  private boolean startCallback() {
+    synchronized (gate) {
+      return state != ReadyState.CLOSED;
+    }
+  }
+
+  private void reportHandlerFailure(Throwable t) {
+    if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
+    fireError(EventSourceError.handler(state, t));
+  }
+
+  private void fireError(EventSourceError error) {
+    ErrorHandler handler = config.onError();
+    if (handler == null) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", name, error);
+      return;
+    }
+    try {
+      handler.onError(this, error);
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError) throw (VirtualMachineError) t;
+      LOG.log(System.Logger.Level.WARNING, name + ": the error handler threw", t);
+    }
+  }
+
+  /** The random part of the retry policy's jitter. */
+  static double random() {
+    return ThreadLocalRandom.current().nextDouble();
+  }
+
+  RetryPolicy policy() {
+    return config.retryPolicy();
+  }
+}

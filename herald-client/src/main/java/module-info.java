@@ -1,0 +1,10 @@
+/**
+ * Herald's {@code EventSource} for Java: {@link dev.herald.client.EventSource} on the JDK
+ * {@code HttpClient}. Only {@code dev.herald.client} is exported.
+ */
+module dev.herald.client {
+  requires dev.herald.protocol;
+  requires java.net.http;
+
+  exports dev.herald.client;
+}
