@@ -1,0 +1,35 @@
+package dev.herald.server;
+
+import dev.herald.protocol.Event;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The history behind a broker: it orders events, gives them ids, keeps them for replay and feeds
+ * the broker's fan-out. Implementations: {@link InMemoryEventLog}; the hub adds a durable one and a
+ * Redis one.
+ *
+ * <p>The log, not the publisher, is the source of fan-out: every appended event, from this process
+ * or (in a cluster) from another, goes to the {@linkplain #onAppend tail consumer} exactly once, in
+ * the log's order, one call at a time. This is what keeps delivery order equal to replay order.
+ */
+public interface EventLog extends AutoCloseable {
+  /**
+   * Appends {@code event} to {@code topics}. The returned stage completes once the event is as
+   * durable as the log promises, and not before it went to the tail consumer.
+   *
+   * <p>If the event carries its own id, the log keeps it as the event's id (and may reject a
+   * duplicate); otherwise the log assigns one.
+   */
+  CompletionStage<StoredEvent> append(List<String> topics, Event event);
+
+  /** Reads the retained events after {@code lastEventId}, oldest first. */
+  CompletionStage<Replay> readAfter(String lastEventId);
+
+  /** Sets the one consumer of appended events; called in order, one event at a time. */
+  void onAppend(Consumer<StoredEvent> tail);
+
+  @Override
+  default void close() {}
+}

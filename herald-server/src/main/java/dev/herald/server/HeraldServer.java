@@ -1,0 +1,321 @@
+package dev.herald.server;
+
+import dev.herald.protocol.Event;
+import dev.herald.server.internal.RealBroker;
+import dev.herald.server.internal.ServerConfig;
+import dev.herald.server.internal.ServerInitializer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable Server-Sent Events server: browsers connect with {@code new EventSource(url)},
+ * and {@link #broker()}{@code .publish(topic, event)} reaches every subscriber of the topic.
+ *
+ * <pre>{@code
+ * try (HeraldServer server = HeraldServer.builder().port(8080).build().start()) {
+ *   server.broker().publish("news", Event.named("headline", "{\"title\":\"Hello\"}"));
+ * }
+ * // browser: new EventSource('http://localhost:8080/events?topic=news')
+ * //            .addEventListener('headline', e => console.log(e.data, e.lastEventId))
+ * }</pre>
+ *
+ * <p>Subscribers resume with {@code Last-Event-ID} (or {@code ?lastEventID=}) from the
+ * {@link EventLog}. Each connection has a bounded outbound buffer: a subscriber that falls behind
+ * by more than {@link Builder#outboundBufferLimitBytes} is closed, and catches up from the history
+ * when its {@code EventSource} reconnects. HTTP/1.1 always; HTTP/2 over TLS (ALPN) when
+ * {@linkplain Builder#tls TLS} is set, and h2c with prior knowledge on cleartext.
+ */
+public final class HeraldServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldServer.class);
+
+  /** Default path of the topic stream endpoint. */
+  public static final String DEFAULT_STREAM_PATH = "/events";
+  /** Default interval between heartbeat comments on an otherwise quiet connection. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+  /** Default reconnection delay sent to clients in the first frame. */
+  public static final Duration DEFAULT_RETRY_HINT = Duration.ofSeconds(3);
+  /** Default bytes a connection may have waiting to be sent before it is closed as too slow. */
+  public static final int DEFAULT_OUTBOUND_BUFFER_LIMIT_BYTES = 1024 * 1024;
+  /** Default number of topics and patterns one connection may follow. */
+  public static final int DEFAULT_MAX_TOPICS_PER_CONNECTION = 100;
+  /** Default time a new connection has to send its request. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ServerConfig config;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final Class<? extends ServerChannel> channelClass;
+  private final RealBroker broker;
+  private final EventLog log;
+  private volatile Channel serverChannel;
+  private volatile boolean closed;
+
+  private HeraldServer(Builder b, ServerConfig config) {
+    this.config = config;
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-accept", true), io);
+    this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("herald-io", true), io);
+    this.log = b.eventLog != null ? b.eventLog : InMemoryEventLog.create();
+    this.broker = new RealBroker(log, workerGroup, config.heartbeatInterval());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the port and starts serving; returns this server. */
+  public HeraldServer start() {
+    if (closed) throw new IllegalStateException("server closed");
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(channelClass)
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+            config.outboundBufferLimitBytes() / 2, config.outboundBufferLimitBytes()))
+        .childHandler(new ServerInitializer(broker, config));
+    try {
+      serverChannel = bootstrap.bind(new InetSocketAddress(config.bindAddress(), config.port())).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding", e);
+    } catch (Exception e) {
+      close();
+      throw new IllegalStateException("cannot bind " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    LOG.info("Herald serving {} on {}:{} ({}{})", config.streamPath(), config.bindAddress(), port(),
+        config.sslContext() != null ? "TLS, h2 and http/1.1" : "http/1.1",
+        config.sslContext() == null && config.h2c() ? " and h2c" : "");
+    return this;
+  }
+
+  /** The bound port (useful with port 0); -1 before {@link #start()}. */
+  public int port() {
+    Channel ch = serverChannel;
+    return ch == null ? -1 : ((InetSocketAddress) ch.localAddress()).getPort();
+  }
+
+  /** Publishes to topics; available before {@link #start()} too. */
+  public Broker broker() {
+    return broker;
+  }
+
+  /** The history behind the broker. */
+  public EventLog eventLog() {
+    return log;
+  }
+
+  /**
+   * Stops accepting, tells every subscriber to come back after the retry hint, ends every stream
+   * cleanly, releases every buffer and closes the log.
+   */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    Channel ch = serverChannel;
+    if (ch != null) ch.close().syncUninterruptibly();
+    try {
+      broker.closeAll(Event.retry(config.retryHint())).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("streams did not all end in time", e);
+    }
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      log.close();
+    } catch (Exception e) {
+      LOG.warn("closing the event log failed", e);
+    }
+    LOG.info("Herald stopped");
+  }
+
+  /** Configures a {@link HeraldServer}; every setting has a documented default. */
+  public static final class Builder {
+    private String bindAddress = "0.0.0.0";
+    private int port = 8080;
+    private String streamPath = DEFAULT_STREAM_PATH;
+    private CorsPolicy cors = CorsPolicy.sameOrigin();
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration retryHint = DEFAULT_RETRY_HINT;
+    private int outboundBufferLimitBytes = DEFAULT_OUTBOUND_BUFFER_LIMIT_BYTES;
+    private int maxTopicsPerConnection = DEFAULT_MAX_TOPICS_PER_CONNECTION;
+    private TopicSelector topicSelector = TopicSelector.QUERY;
+    private final Map<String, StreamHandler> routes = new LinkedHashMap<>();
+    private Path tlsCert;
+    private Path tlsKey;
+    private boolean h2c = true;
+    private int ioThreads = Runtime.getRuntime().availableProcessors();
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private EventLog eventLog;
+
+    private Builder() {}
+
+    /** The address to listen on; {@code 0.0.0.0} by default, {@code 127.0.0.1} for loopback only. */
+    public Builder bindAddress(String bindAddress) {
+      this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+      return this;
+    }
+
+    /** The port; 0 picks a free one (read it back with {@link HeraldServer#port()}). Default 8080. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
+      this.port = port;
+      return this;
+    }
+
+    /** The path of the topic stream endpoint, {@code /events} by default. */
+    public Builder streamPath(String streamPath) {
+      this.streamPath = checkPath(streamPath);
+      return this;
+    }
+
+    public Builder cors(CorsPolicy cors) {
+      this.cors = Objects.requireNonNull(cors, "cors");
+      return this;
+    }
+
+    /** How often a quiet connection gets a {@code :} comment. Default 15 s. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive("heartbeatInterval", interval);
+      return this;
+    }
+
+    /** The {@code retry:} hint written first on every stream and at shutdown. Default 3 s. */
+    public Builder retryHint(Duration retryHint) {
+      if (retryHint.isNegative()) throw new IllegalArgumentException("retryHint must not be negative");
+      this.retryHint = retryHint;
+      return this;
+    }
+
+    /**
+     * Bytes one connection may have waiting to be sent; a subscriber above it is closed. Keep it
+     * well above the largest event. Default 1 MiB.
+     */
+    public Builder outboundBufferLimitBytes(int bytes) {
+      if (bytes < 1024) throw new IllegalArgumentException("outboundBufferLimitBytes must be at least 1024: " + bytes);
+      this.outboundBufferLimitBytes = bytes;
+      return this;
+    }
+
+    /** Topics plus patterns one connection may follow; more is a 400. Default 100. */
+    public Builder maxTopicsPerConnection(int max) {
+      if (max < 1) throw new IllegalArgumentException("maxTopicsPerConnection must be positive: " + max);
+      this.maxTopicsPerConnection = max;
+      return this;
+    }
+
+    /** How a request's topics are chosen. Default {@link TopicSelector#QUERY}. */
+    public Builder topicSelector(TopicSelector selector) {
+      this.topicSelector = Objects.requireNonNull(selector, "topicSelector");
+      return this;
+    }
+
+    /** Serves {@code path} with a stream of its own per request. */
+    public Builder route(String path, StreamHandler handler) {
+      routes.put(checkPath(path), Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** Serves TLS with this PEM certificate chain and PKCS#8 PEM key; browsers then get HTTP/2. */
+    public Builder tls(Path certificatePem, Path privateKeyPem) {
+      this.tlsCert = Objects.requireNonNull(certificatePem, "certificatePem");
+      this.tlsKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      return this;
+    }
+
+    /** Whether cleartext connections may speak HTTP/2 with prior knowledge (h2c). Default true. */
+    public Builder h2c(boolean enabled) {
+      this.h2c = enabled;
+      return this;
+    }
+
+    /** Event-loop threads. Default: the number of processors. */
+    public Builder ioThreads(int threads) {
+      if (threads < 1) throw new IllegalArgumentException("ioThreads must be positive: " + threads);
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /** How long a new connection may take to send its request. Default 30 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive("requestTimeout", timeout);
+      return this;
+    }
+
+    /** The history; default {@link InMemoryEventLog#create()}. The server closes it. */
+    public Builder eventLog(EventLog log) {
+      this.eventLog = Objects.requireNonNull(log, "eventLog");
+      return this;
+    }
+
+    public HeraldServer build() {
+      if (routes.containsKey(streamPath)) {
+        throw new IllegalStateException("route " + streamPath + " collides with the stream path");
+      }
+      SslContext ssl = tlsCert == null ? null : sslContext(tlsCert, tlsKey);
+      ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, heartbeatInterval, retryHint,
+          outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c, ioThreads,
+          requestTimeout);
+      return new HeraldServer(this, config);
+    }
+
+    private static SslContext sslContext(Path cert, Path key) {
+      try {
+        return SslContextBuilder.forServer(cert.toFile(), key.toFile())
+            .sslProvider(SslProvider.JDK)
+            .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+            .applicationProtocolConfig(new ApplicationProtocolConfig(
+                ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+            .build();
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("cannot load TLS certificate " + cert + " and key " + key + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static String checkPath(String path) {
+      if (path == null || !path.startsWith("/")) throw new IllegalArgumentException("path must start with /: " + path);
+      return path;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
+      return d;
+    }
+  }
+}

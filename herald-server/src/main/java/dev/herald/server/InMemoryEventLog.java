@@ -1,0 +1,134 @@
+package dev.herald.server;
+
+import dev.herald.protocol.Event;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * An event log in memory, bounded by count, bytes and age. Ids it assigns are the decimal
+ * position, {@code "1"}, {@code "2"}, ...; an event published with its own id keeps it. Nothing
+ * survives a restart.
+ *
+ * <p>Thread-safe; appends are serialised, and an append hands the event to the tail consumer before
+ * it returns, so fan-out order is log order.
+ */
+public final class InMemoryEventLog implements EventLog {
+  /** Default number of events kept. */
+  public static final int DEFAULT_MAX_EVENTS = 10_000;
+  /** Default bytes of encoded frames kept. */
+  public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+  /** Default age after which events are dropped. */
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(1);
+
+  private final int maxEvents;
+  private final long maxBytes;
+  private final long maxAgeMillis;
+  private final Clock clock;
+
+  private final ArrayDeque<StoredEvent> events = new ArrayDeque<>();
+  private final Map<String, Long> positions = new HashMap<>();
+  private long lastPosition;
+  private long bytes;
+  private Consumer<StoredEvent> tail = e -> {};
+
+  private InMemoryEventLog(int maxEvents, long maxBytes, Duration maxAge, Clock clock) {
+    if (maxEvents < 0) throw new IllegalArgumentException("maxEvents must not be negative: " + maxEvents);
+    if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+    if (maxAge.isNegative()) throw new IllegalArgumentException("maxAge must not be negative: " + maxAge);
+    this.maxEvents = maxEvents;
+    this.maxBytes = maxBytes;
+    this.maxAgeMillis = maxAge.toMillis();
+    this.clock = clock;
+  }
+
+  /** A log with the default limits. */
+  public static InMemoryEventLog create() {
+    return create(DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES, DEFAULT_MAX_AGE);
+  }
+
+  /** A log keeping at most {@code maxEvents} events, {@code maxBytes} of frames, for {@code maxAge}. */
+  public static InMemoryEventLog create(int maxEvents, long maxBytes, Duration maxAge) {
+    return new InMemoryEventLog(maxEvents, maxBytes, maxAge, Clock.systemUTC());
+  }
+
+  static InMemoryEventLog create(int maxEvents, long maxBytes, Duration maxAge, Clock clock) {
+    return new InMemoryEventLog(maxEvents, maxBytes, maxAge, clock);
+  }
+
+  @Override
+  public synchronized void onAppend(Consumer<StoredEvent> tail) {
+    this.tail = Objects.requireNonNull(tail, "tail");
+  }
+
+  @Override
+  public CompletionStage<StoredEvent> append(List<String> topics, Event event) {
+    StoredEvent stored;
+    synchronized (this) {
+      long position = lastPosition + 1;
+      String id = event.id() != null ? event.id() : Long.toString(position);
+      if (id.isEmpty()) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("id must not be empty"));
+      }
+      if (positions.containsKey(id)) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("duplicate id: " + id));
+      }
+      stored = StoredEvent.of(id, position, topics, event, clock.millis());
+      lastPosition = position;
+      events.addLast(stored);
+      positions.put(id, position);
+      bytes += stored.frame().length;
+      evict(stored.timestampMillis());
+      // Under the lock: the tail sees events in position order.
+      tail.accept(stored);
+    }
+    return CompletableFuture.completedFuture(stored);
+  }
+
+  @Override
+  public synchronized CompletionStage<Replay> readAfter(String lastEventId) {
+    evict(clock.millis());
+    Long after = positions.get(lastEventId);
+    List<StoredEvent> result = new ArrayList<>();
+    if (after == null) {
+      result.addAll(events);
+      return CompletableFuture.completedFuture(new Replay(result, true));
+    }
+    // Walk back from the newest: resumes usually ask for the last few events.
+    Iterator<StoredEvent> it = events.descendingIterator();
+    while (it.hasNext()) {
+      StoredEvent e = it.next();
+      if (e.position() <= after) break;
+      result.add(e);
+    }
+    java.util.Collections.reverse(result);
+    return CompletableFuture.completedFuture(new Replay(result, false));
+  }
+
+  /** Events currently retained. */
+  public synchronized int size() {
+    return events.size();
+  }
+
+  private void evict(long nowMillis) {
+    while (!events.isEmpty()) {
+      StoredEvent oldest = events.peekFirst();
+      boolean over = events.size() > maxEvents
+          || bytes > maxBytes
+          || nowMillis - oldest.timestampMillis() > maxAgeMillis;
+      if (!over) return;
+      events.removeFirst();
+      positions.remove(oldest.id());
+      bytes -= oldest.frame().length;
+    }
+  }
+}

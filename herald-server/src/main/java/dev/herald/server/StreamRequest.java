@@ -1,0 +1,45 @@
+package dev.herald.server;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The request that opened an event stream, as a handler or a topic selector sees it. Immutable.
+ *
+ * @param path the decoded request path, without the query
+ * @param query the decoded query parameters, each name mapped to its values in order
+ * @param headers request headers, names in lower case, each mapped to its values
+ * @param lastEventId the id to resume after: the {@code Last-Event-ID} header, or else the
+ *     {@code lastEventID} query parameter; empty when the client starts fresh
+ * @param remoteAddress the peer's address, for logs
+ */
+public record StreamRequest(
+    String path,
+    Map<String, List<String>> query,
+    Map<String, List<String>> headers,
+    Optional<String> lastEventId,
+    String remoteAddress) {
+
+  public StreamRequest {
+    query = Map.copyOf(query);
+    headers = Map.copyOf(headers);
+  }
+
+  /** The first value of query parameter {@code name}. */
+  public Optional<String> queryParam(String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  /** Every value of query parameter {@code name}, possibly none. */
+  public List<String> queryParams(String name) {
+    return query.getOrDefault(name, List.of());
+  }
+
+  /** The first value of header {@code name} (case-insensitive). */
+  public Optional<String> header(String name) {
+    List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+}

@@ -1,0 +1,174 @@
+package dev.herald.server.internal;
+
+import dev.herald.protocol.Event;
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscribers of one event loop and the events on their way to them. Publishers only enqueue
+ * (a lock-free queue); the loop drains everything queued in one task, writes each event to each of
+ * its subscribers, then flushes every connection it wrote to once. So a burst of publishes costs
+ * one flush (one TCP segment, when it fits) per connection, not one per event.
+ *
+ * <p>Everything but {@link #offer} and {@link #scheduleFlush} runs on the loop's thread, so the
+ * subscriber index needs no lock.
+ */
+final class LoopFanout implements Runnable {
+  static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
+  private static final SseConnection[] NONE = new SseConnection[0];
+
+  final EventLoop loop;
+  private final RealBroker broker;
+  private final Queue<Pending> queue = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  // Arrays, replaced on change: delivery iterates them while a write may close a connection.
+  private final Map<String, SseConnection[]> byTopic = new HashMap<>();
+  private SseConnection[] byPattern = NONE;
+  private final Set<SseConnection> all = new LinkedHashSet<>();
+  private final List<SseConnection> dirty = new ArrayList<>();
+  private boolean draining;
+
+  LoopFanout(EventLoop loop, RealBroker broker) {
+    this.loop = loop;
+    this.broker = broker;
+  }
+
+  void startHeartbeats(Duration interval) {
+    long nanos = interval.toNanos();
+    loop.scheduleAtFixedRate(this::heartbeat, nanos, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Any thread: queue an event for this loop's subscribers; takes ownership of the chunk reference. */
+  void offer(Pending p) {
+    queue.offer(p);
+    scheduleFlush();
+  }
+
+  /** Any thread: make sure the loop runs a drain-and-flush soon. */
+  void scheduleFlush() {
+    if (scheduled.compareAndSet(false, true)) loop.execute(this);
+  }
+
+  @Override
+  public void run() {
+    scheduled.set(false);
+    draining = true;
+    try {
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        try {
+          deliver(p);
+        } finally {
+          p.chunk().release();
+        }
+      }
+    } finally {
+      draining = false;
+      flushDirty();
+    }
+  }
+
+  private void deliver(Pending p) {
+    List<String> topics = p.event().topics();
+    for (int t = 0, n = topics.size(); t < n; t++) {
+      SseConnection[] subscribers = byTopic.get(topics.get(t));
+      if (subscribers == null) continue;
+      for (SseConnection c : subscribers) c.deliverLive(p);
+    }
+    for (SseConnection c : byPattern) {
+      if (c.subscription.matches(topics)) c.deliverLive(p);
+    }
+  }
+
+  void markDirty(SseConnection c) {
+    if (!c.dirty) {
+      c.dirty = true;
+      dirty.add(c);
+      // Writes outside a drain (replays, per-request streams) get a flush at the end of this turn.
+      if (!draining && dirty.size() == 1) scheduleFlush();
+    }
+  }
+
+  private void flushDirty() {
+    for (int i = 0; i < dirty.size(); i++) {
+      SseConnection c = dirty.get(i);
+      c.dirty = false;
+      c.channel.flush();
+    }
+    dirty.clear();
+  }
+
+  private void heartbeat() {
+    for (SseConnection c : all) {
+      // A connection that wrote since the last beat is warm already.
+      if (!c.wroteSinceHeartbeat) c.writeHeartbeat();
+      c.wroteSinceHeartbeat = false;
+    }
+    flushDirty();
+  }
+
+  void register(SseConnection c) {
+    all.add(c);
+    if (c.subscription == null) return;
+    for (String topic : c.subscription.topics()) {
+      SseConnection[] old = byTopic.getOrDefault(topic, NONE);
+      SseConnection[] grown = Arrays.copyOf(old, old.length + 1);
+      grown[old.length] = c;
+      byTopic.put(topic, grown);
+    }
+    if (!c.subscription.patterns().isEmpty()) {
+      byPattern = Arrays.copyOf(byPattern, byPattern.length + 1);
+      byPattern[byPattern.length - 1] = c;
+    }
+  }
+
+  void unregister(SseConnection c) {
+    if (!all.remove(c)) return;
+    if (c.subscription == null) return;
+    for (String topic : c.subscription.topics()) {
+      SseConnection[] shrunk = without(byTopic.get(topic), c);
+      if (shrunk.length == 0) {
+        byTopic.remove(topic);
+      } else {
+        byTopic.put(topic, shrunk);
+      }
+    }
+    if (!c.subscription.patterns().isEmpty()) byPattern = without(byPattern, c);
+  }
+
+  private static SseConnection[] without(SseConnection[] from, SseConnection c) {
+    if (from == null) return NONE;
+    for (int i = 0; i < from.length; i++) {
+      if (from[i] == c) {
+        SseConnection[] shrunk = new SseConnection[from.length - 1];
+        System.arraycopy(from, 0, shrunk, 0, i);
+        System.arraycopy(from, i + 1, shrunk, i, from.length - i - 1);
+        return shrunk;
+      }
+    }
+    return from;
+  }
+
+  void slowConsumerClosed(SseConnection c, long pendingBytes) {
+    broker.slowConsumerClosed(c, pendingBytes);
+  }
+
+  /** Ends every stream of this loop, telling clients when to come back. */
+  void closeAll(Event farewell) {
+    for (SseConnection c : new ArrayList<>(all)) c.end(farewell);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.herald.server.internal;
+
+import dev.herald.protocol.Event;
+import dev.herald.server.Broker;
+import dev.herald.server.BrokerListener;
+import dev.herald.server.EventLog;
+import dev.herald.server.StoredEvent;
+import dev.herald.server.StreamRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker: takes publishes to the log and fans the log's tail out to every event loop. One
+ * event becomes one chunk buffer, shared by all loops and subscribers.
+ */
+public final class RealBroker implements Broker {
+  private final EventLog log;
+  private final Map<EventExecutor, LoopFanout> fanouts = new IdentityHashMap<>();
+  private final LoopFanout[] fanoutArray;
+  private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
+
+  public RealBroker(EventLog log, EventLoopGroup group, Duration heartbeatInterval) {
+    this.log = log;
+    List<LoopFanout> list = new ArrayList<>();
+    for (EventExecutor executor : group) {
+      LoopFanout f = new LoopFanout((EventLoop) executor, this);
+      f.startHeartbeats(heartbeatInterval);
+      fanouts.put(executor, f);
+      list.add(f);
+    }
+    this.fanoutArray = list.toArray(new LoopFanout[0]);
+    log.onAppend(this::fanOut);
+  }
+
+  public EventLog log() {
+    return log;
+  }
+
+  @Override
+  public CompletionStage<String> publish(Collection<String> topics, Event event) {
+    if (topics.isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("publish needs at least one topic"));
+    }
+    for (String topic : topics) {
+      if (topic == null || topic.isEmpty()) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("topic must not be empty"));
+      }
+    }
+    if (event.data() == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("a published event needs data"));
+    }
+    try {
+      return log.append(List.copyOf(topics), event).thenApply(StoredEvent::id);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The log's tail: called in log order, one event at a time. */
+  private void fanOut(StoredEvent event) {
+    ByteBuf chunk = Frames.chunk(PooledByteBufAllocator.DEFAULT, event.frame());
+    int payloadOffset = Frames.payloadOffset(chunk);
+    try {
+      for (LoopFanout f : fanoutArray) f.offer(new Pending(event, chunk.retain(), payloadOffset));
+    } finally {
+      chunk.release();
+    }
+    for (BrokerListener l : listeners) l.onPublish(event.id(), event.topics());
+  }
+
+  @Override
+  public int subscriberCount(String topic) {
+    AtomicInteger n = counts.get(topic);
+    return n == null ? 0 : n.get();
+  }
+
+  @Override
+  public int connectionCount() {
+    return connections.get();
+  }
+
+  @Override
+  public void addListener(BrokerListener listener) {
+    listeners.add(listener);
+  }
+
+  LoopFanout fanoutFor(EventLoop loop) {
+    LoopFanout f = fanouts.get(loop);
+    if (f == null) throw new IllegalStateException("channel on an event loop the broker does not know");
+    return f;
+  }
+
+  void connected(SseConnection c) {
+    c.fanout.register(c);
+    connections.incrementAndGet();
+    if (c.subscription != null) {
+      for (String topic : c.subscription.topics()) {
+        counts.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
+      }
+    }
+    for (BrokerListener l : listeners) l.onConnect(c.request);
+  }
+
+  void disconnected(SseConnection c, String reason) {
+    c.fanout.unregister(c);
+    connections.decrementAndGet();
+    if (c.subscription != null) {
+      for (String topic : c.subscription.topics()) {
+        counts.computeIfPresent(topic, (t, n) -> n.decrementAndGet() == 0 ? null : n);
+      }
+    }
+    c.closed();
+    for (BrokerListener l : listeners) l.onDisconnect(c.request, reason);
+  }
+
+  void slowConsumerClosed(SseConnection c, long pendingBytes) {
+    LoopFanout.LOG.info("closing slow consumer {} ({} bytes pending)", c.request.remoteAddress(), pendingBytes);
+    for (BrokerListener l : listeners) l.onSlowConsumerClosed(c.request, pendingBytes);
+  }
+
+  /** Ends every stream on every loop; the returned stage completes when all loops did. */
+  public CompletableFuture<Void> closeAll(Event farewell) {
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (LoopFanout f : fanoutArray) {
+      CompletableFuture<Void> d = new CompletableFuture<>();
+      f.loop.execute(() -> {
+        try {
+          f.closeAll(farewell);
+        } finally {
+          d.complete(null);
+        }
+      });
+      done.add(d);
+    }
+    return CompletableFuture.allOf(done.toArray(new CompletableFuture[0]));
+  }
+
+  static String describe(StreamRequest r) {
+    return r.remoteAddress() + " " + r.path();
+  }
+}

@@ -1,0 +1,275 @@
+package dev.herald.server.internal;
+
+import dev.herald.protocol.Event;
+import dev.herald.server.StreamHandler;
+import dev.herald.server.StreamRequest;
+import dev.herald.server.Subscription;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns one request into an event stream, or into a clear 4xx that names what was wrong. Works the
+ * same on HTTP/1.1 and on an HTTP/2 stream (whose frames arrive as HTTP/1 objects).
+ */
+final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /** Longest {@code Last-Event-ID} accepted; ids are meant to be short. */
+  static final int MAX_LAST_EVENT_ID_BYTES = 1024;
+
+  private final RealBroker broker;
+  private final ServerConfig config;
+  private final boolean h2;
+  private SseConnection connection;
+
+  RequestHandler(RealBroker broker, ServerConfig config, boolean h2) {
+    this.broker = broker;
+    this.config = config;
+    this.h2 = h2;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (connection != null) return; // a streaming connection serves nothing else
+    if (!req.decoderResult().isSuccess()) {
+      Throwable cause = req.decoderResult().cause();
+      if (cause instanceof TooLongFrameException) {
+        String what = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+        HttpResponseStatus status = what.contains("header")
+            ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+            : what.contains("line") ? HttpResponseStatus.REQUEST_URI_TOO_LONG : HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+        reject(ctx, req, status, "request too large: " + cause.getMessage());
+      } else {
+        reject(ctx, req, HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+      }
+      return;
+    }
+    QueryStringDecoder uri;
+    try {
+      uri = new QueryStringDecoder(req.uri());
+      uri.parameters(); // decodes now, so a bad escape is reported here
+    } catch (IllegalArgumentException e) {
+      reject(ctx, req, HttpResponseStatus.BAD_REQUEST, "malformed URL: " + e.getMessage());
+      return;
+    }
+    String path = uri.path();
+    StreamHandler route = config.routes().get(path);
+    boolean topicStream = path.equals(config.streamPath());
+    if (route == null && !topicStream) {
+      reject(ctx, req, HttpResponseStatus.NOT_FOUND, "no event stream at " + path);
+      return;
+    }
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    boolean crossOrigin = origin != null && !Cors.sameOrigin(origin, authority(req));
+    if (req.method().equals(HttpMethod.OPTIONS)) {
+      preflight(ctx, req, origin, crossOrigin);
+      return;
+    }
+    if (!req.method().equals(HttpMethod.GET)) {
+      FullHttpResponse res = text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+          req.method() + " is not allowed here: open the stream with GET");
+      res.headers().set(HttpHeaderNames.ALLOW, "GET, OPTIONS");
+      send(ctx, req, res, origin);
+      return;
+    }
+    if (crossOrigin && !config.cors().allows(origin)) {
+      reject(ctx, req, HttpResponseStatus.FORBIDDEN, "origin " + origin + " is not allowed by the CORS policy");
+      return;
+    }
+    String accept = req.headers().get(HttpHeaderNames.ACCEPT);
+    if (!Accept.allowsEventStream(accept)) {
+      reject(ctx, req, HttpResponseStatus.NOT_ACCEPTABLE,
+          "this endpoint serves text/event-stream, which Accept: " + accept + " does not allow");
+      return;
+    }
+    Optional<String> lastEventId;
+    try {
+      lastEventId = lastEventId(req, uri);
+    } catch (IllegalArgumentException e) {
+      reject(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    StreamRequest request = new StreamRequest(path, uri.parameters(), headers(req.headers()), lastEventId,
+        String.valueOf(ctx.channel().remoteAddress() != null ? ctx.channel().remoteAddress() : ctx.channel().parent().remoteAddress()));
+    Subscription subscription = null;
+    if (route == null) {
+      try {
+        subscription = config.topicSelector().select(request);
+      } catch (SecurityException e) {
+        reject(ctx, req, HttpResponseStatus.FORBIDDEN, e.getMessage());
+        return;
+      } catch (IllegalArgumentException e) {
+        reject(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        return;
+      }
+      if (subscription.size() > config.maxTopicsPerConnection()) {
+        reject(ctx, req, HttpResponseStatus.BAD_REQUEST, "too many topics: " + subscription.size()
+            + ", the limit is " + config.maxTopicsPerConnection() + " per connection");
+        return;
+      }
+    }
+    startStream(ctx, request, subscription, route, crossOrigin ? origin : null);
+  }
+
+  private void startStream(ChannelHandlerContext ctx, StreamRequest request, Subscription subscription,
+      StreamHandler route, String allowedOrigin) {
+    HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpHeaders h = res.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    h.set("x-accel-buffering", "no");
+    if (allowedOrigin != null) Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
+    ReadTimeoutHandler timeout = ctx.pipeline().get(ReadTimeoutHandler.class);
+    if (timeout != null) ctx.pipeline().remove(timeout); // a stream's request side is quiet by design
+    if (h2) {
+      ctx.write(res);
+    } else {
+      HttpUtil.setTransferEncodingChunked(res, true);
+      ctx.write(res);
+      // From here on the body goes out as pre-framed chunks, shared by all subscribers.
+      ctx.pipeline().get(HttpServerCodec.class).removeOutboundHandler();
+    }
+    LoopFanout fanout = broker.fanoutFor(ctx.channel().eventLoop());
+    connection = new SseConnection(ctx.channel(), h2, request, subscription, fanout, config.outboundBufferLimitBytes());
+    connection.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
+    ctx.flush();
+    SseConnection c = connection;
+    boolean resume = subscription != null && request.lastEventId().isPresent();
+    if (resume) c.beginReplay();
+    broker.connected(c);
+    if (resume) {
+      String id = request.lastEventId().get();
+      broker.log().readAfter(id).whenComplete((replay, error) -> c.channel.eventLoop().execute(() -> {
+        if (error != null) {
+          LoopFanout.LOG.warn("history read failed for Last-Event-ID {}", id, error);
+          c.channel.close();
+        } else {
+          c.replay(replay, id);
+        }
+      }));
+    }
+    if (route != null) {
+      try {
+        route.handle(request, new RealEventStream(c));
+      } catch (Exception e) {
+        LoopFanout.LOG.warn("stream handler for {} failed", request.path(), e);
+        c.end(null);
+      }
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (connection != null) broker.disconnected(connection, "closed");
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (connection != null && ctx.channel().isWritable()) connection.onWritable();
+    super.channelWritabilityChanged(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
+      LoopFanout.LOG.debug("no request within {}: closing {}", config.requestTimeout(), ctx.channel().remoteAddress());
+    } else if (!(cause instanceof java.io.IOException)) {
+      LoopFanout.LOG.warn("closing {} after an error", ctx.channel().remoteAddress(), cause);
+    }
+    ctx.close();
+  }
+
+  private void preflight(ChannelHandlerContext ctx, FullHttpRequest req, String origin, boolean crossOrigin) {
+    if (origin == null || !crossOrigin || !config.cors().allows(origin)) {
+      reject(ctx, req, HttpResponseStatus.FORBIDDEN, "CORS preflight refused for origin " + origin);
+      return;
+    }
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+    Cors.addPreflightHeaders(res.headers(), config.cors(), origin,
+        req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS));
+    send(ctx, req, res, null);
+  }
+
+  private static Optional<String> lastEventId(FullHttpRequest req, QueryStringDecoder uri) {
+    String raw = req.headers().get("last-event-id");
+    String id;
+    if (raw != null) {
+      // Header values arrive one char per byte; the id is UTF-8.
+      id = new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    } else {
+      List<String> q = uri.parameters().get("lastEventID");
+      id = q == null || q.isEmpty() ? null : q.get(0);
+    }
+    if (id == null || id.isEmpty()) return Optional.empty();
+    if (id.getBytes(StandardCharsets.UTF_8).length > MAX_LAST_EVENT_ID_BYTES) {
+      throw new IllegalArgumentException("invalid Last-Event-ID: longer than " + MAX_LAST_EVENT_ID_BYTES + " bytes");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\0' || c == '\uFFFD') {
+        throw new IllegalArgumentException("invalid Last-Event-ID: it holds a control character or invalid UTF-8");
+      }
+    }
+    return Optional.of(id);
+  }
+
+  private static Map<String, List<String>> headers(HttpHeaders headers) {
+    Map<String, List<String>> map = new HashMap<>();
+    for (Map.Entry<String, String> e : headers) {
+      map.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(e.getValue());
+    }
+    map.replaceAll((k, v) -> List.copyOf(v));
+    return map;
+  }
+
+  private static String authority(FullHttpRequest req) {
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    return host != null ? host : req.headers().get(":authority");
+  }
+
+  private void reject(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String message) {
+    send(ctx, req, text(status, message), req.headers().get(HttpHeaderNames.ORIGIN));
+  }
+
+  private void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, String origin) {
+    if (origin != null && config.cors().allows(origin)) Cors.addAllowHeaders(res.headers(), config.cors(), origin);
+    HttpUtil.setContentLength(res, res.content().readableBytes());
+    boolean keepAlive = !h2 && req.decoderResult().isSuccess() && HttpUtil.isKeepAlive(req)
+        && res.status().code() < 500 && res.status().code() != 431 && res.status().code() != 414;
+    if (!h2 && !keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    var future = ctx.writeAndFlush(res);
+    if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static FullHttpResponse text(HttpResponseStatus status, String message) {
+    ByteBuf body = Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    return res;
+  }
+}
