@@ -5,6 +5,7 @@ import dev.herald.client.internal.SourceConfig;
 import dev.herald.protocol.EventStreamParser;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,6 +175,8 @@ public interface EventSource extends AutoCloseable {
       if (name.equalsIgnoreCase("Last-Event-ID")) {
         throw new IllegalArgumentException("use lastEventId(String) to set Last-Event-ID");
       }
+      // Let the JDK refuse bad names, values and the headers it reserves (Host, Connection...).
+      HttpRequest.newBuilder().setHeader(name, value);
       headers.keySet().removeIf(name::equalsIgnoreCase);
       headers.put(name, value);
       return this;

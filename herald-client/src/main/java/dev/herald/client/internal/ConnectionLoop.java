@@ -65,7 +65,7 @@ final class ConnectionLoop implements Runnable {
   public void run() {
     int failures = 0;
     try {
-      while (!source.isClosed()) {
+      while (!source.isStopped()) {
         Ended ended = attempt();
         if (ended == null) return; // closed, or failed for good
         if (ended.healthy()) failures = 0;
@@ -83,7 +83,7 @@ final class ConnectionLoop implements Runnable {
         }
         CountDownLatch delivered = source.reestablish(ended.kind(), ended.message(),
             ended.status(), ended.cause(), delay);
-        if (delivered == null || !await(delay, delivered)) return;
+        if (!await(delay, delivered)) return;
       }
     } catch (RuntimeException e) {
       // A bug, or a request the JDK refuses to build (e.g. an id with control characters).
@@ -95,7 +95,7 @@ final class ConnectionLoop implements Runnable {
   private boolean await(Duration delay, CountDownLatch delivered) {
     long deadline = System.nanoTime() + Math.min(delay.toNanos(), Long.MAX_VALUE / 4);
     synchronized (lock) {
-      while (!source.isClosed() && !restartRequested) {
+      while (!source.isStopped() && !restartRequested) {
         long left = deadline - System.nanoTime();
         if (left <= 0) break;
         try {
@@ -105,7 +105,7 @@ final class ConnectionLoop implements Runnable {
         }
       }
     }
-    while (!source.isClosed()) {
+    while (!source.isStopped()) {
       try {
         delivered.await();
         break;
@@ -113,14 +113,14 @@ final class ConnectionLoop implements Runnable {
         // Re-check CLOSED.
       }
     }
-    return !source.isClosed();
+    return !source.isStopped();
   }
 
   /** One connection attempt; null when the source is closed (by the caller or for good). */
   private Ended attempt() {
     Exchange ex = new Exchange(source.client, source.config);
     synchronized (lock) {
-      if (source.isClosed()) return null;
+      if (source.isStopped()) return null;
       restartRequested = false;
       exchange = ex;
       Thread.interrupted(); // an interrupt meant for the previous attempt
@@ -169,7 +169,8 @@ final class ConnectionLoop implements Runnable {
           status, contentType.orElse(""), null);
       return null;
     }
-    if (!source.announceOpen()) return null;
+    if (source.isStopped()) return null;
+    source.announceOpen();
     long openedAt = System.nanoTime();
     String origin = Http.origin(response.uri());
     // Each connection starts a new body but keeps the last event id (WPT format-field-id).
@@ -187,7 +188,7 @@ final class ConnectionLoop implements Runnable {
         if (n < 0) break;
         parser.feed(buffer, 0, n);
         source.lastEventId(parser.lastEventId());
-        if (source.isClosed()) return null;
+        if (source.isStopped()) return null;
       }
       parser.end(); // an unterminated event at the end is dropped, its id too
       return ended(Kind.END_OF_STREAM, "the server ended the stream", null, openedAt);
@@ -207,7 +208,7 @@ final class ConnectionLoop implements Runnable {
 
   /** Classifies an attempt that ended with an exception: closed, restart, timeout or I/O error. */
   private Ended aborted(Exchange ex, Exception e, boolean open) {
-    if (source.isClosed()) return null;
+    if (source.isStopped()) return null;
     boolean restart;
     synchronized (lock) {
       restart = restartRequested;

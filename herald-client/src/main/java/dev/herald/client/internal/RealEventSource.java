@@ -36,6 +36,7 @@ public final class RealEventSource implements EventSource {
 
   private final Object gate = new Object();
   private volatile ReadyState state = ReadyState.CONNECTING;
+  private volatile boolean stopped; // the loop must end: closed, or failed for good
   private boolean closedByCaller; // guarded by gate
   private final Map<String, List<MessageHandler>> listeners = new ConcurrentHashMap<>();
   private final SerialExecutor callbacks;
@@ -107,7 +108,7 @@ public final class RealEventSource implements EventSource {
 
   @Override
   public void restart() {
-    if (state != ReadyState.CLOSED) loop.restart();
+    if (!stopped) loop.restart();
   }
 
   @Override
@@ -117,6 +118,7 @@ public final class RealEventSource implements EventSource {
       closedByCaller = true;
       state = ReadyState.CLOSED;
     }
+    stopped = true;
     loop.stop();
     if (pull != null) pull.end(true);
     if (ownedCallbackThread != null) ownedCallbackThread.shutdown();
@@ -128,31 +130,34 @@ public final class RealEventSource implements EventSource {
   }
 
   // ---- State changes, called by the connection loop ----
+  //
+  // As in the browser, OPEN and CONNECTING are set by the queued task that fires open or error, so
+  // a callback always sees the state that goes with it; the loop follows the internal `stopped`.
 
-  /** CONNECTING to OPEN; false when the source was closed meanwhile. */
-  boolean announceOpen() {
-    synchronized (gate) {
-      if (state == ReadyState.CLOSED) return false;
-      state = ReadyState.OPEN;
-    }
-    if (config.onOpen() != null) post(() -> config.onOpen().onOpen(this));
-    return true;
+  /** Announces the connection: OPEN and the open callback, queued after earlier callbacks. */
+  void announceOpen() {
+    OpenHandler handler = config.onOpen();
+    callbacks.execute(() -> {
+      if (!transition(ReadyState.OPEN)) return;
+      if (handler == null) return;
+      try {
+        handler.onOpen(this);
+      } catch (Throwable t) {
+        reportHandlerFailure(t);
+      }
+    });
   }
 
   /**
-   * Reestablish, step 1: CONNECTING and an error event. Returns a signal that the error callback
-   * has run (or been skipped), null when the source was closed meanwhile.
+   * Reestablish, step 1: CONNECTING and an error event. Returns a latch released once that task
+   * has run or been skipped (step 4 waits for it).
    */
   CountDownLatch reestablish(Kind kind, String message, int status, Throwable cause, Duration delay) {
-    synchronized (gate) {
-      if (state == ReadyState.CLOSED) return null;
-      state = ReadyState.CONNECTING;
-    }
     CountDownLatch delivered = new CountDownLatch(1);
     EventSourceError error = EventSourceError.retrying(kind, message, status, null, cause, delay);
     callbacks.execute(() -> {
       try {
-        if (startCallback()) fireError(error);
+        if (transition(ReadyState.CONNECTING)) fireError(error);
       } finally {
         delivered.countDown();
       }
@@ -160,21 +165,24 @@ public final class RealEventSource implements EventSource {
     return delivered;
   }
 
-  /** Fail the connection: CLOSED for good, one error event unless the caller closed first. */
+  /** Fail the connection: stop for good; a queued task sets CLOSED and fires the error. */
   void fail(Kind kind, String message, int status, String contentType, Throwable cause) {
-    synchronized (gate) {
-      if (state == ReadyState.CLOSED) return;
-      state = ReadyState.CLOSED;
-    }
+    stopped = true;
     EventSourceError error = EventSourceError.closed(kind, message, status, contentType, cause);
     callbacks.execute(() -> {
-      synchronized (gate) {
-        if (closedByCaller) return;
-      }
-      fireError(error);
+      if (transition(ReadyState.CLOSED)) fireError(error);
     });
     if (pull != null) pull.end(false);
-    if (ownedCallbackThread != null) ownedCallbackThread.shutdown(); // after the queued error
+    if (ownedCallbackThread != null) ownedCallbackThread.shutdown(); // after the queued tasks
+  }
+
+  /** Sets the state unless CLOSED; false (and no change) once CLOSED. */
+  private boolean transition(ReadyState next) {
+    synchronized (gate) {
+      if (state == ReadyState.CLOSED) return false;
+      state = next;
+      return true;
+    }
   }
 
   // ---- Delivery, called on the reading thread ----
@@ -203,8 +211,9 @@ public final class RealEventSource implements EventSource {
     if (handler != null) post(() -> handler.onComment(this, comment));
   }
 
-  boolean isClosed() {
-    return state == ReadyState.CLOSED;
+  /** Whether the loop must stop: closed by the caller or failed for good. */
+  boolean isStopped() {
+    return stopped;
   }
 
   /** A callback that may throw. */
