@@ -1,6 +1,9 @@
 package dev.herald.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -50,6 +53,14 @@ public final class EventStreamParser {
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
   private static final int CR = '\r';
   private static final int LF = '\n';
+  /** Reads 8 bytes at once, first byte lowest, to look for line ends a word at a time. */
+  private static final VarHandle WORDS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long EVERY_LF = 0x0A0A0A0A0A0A0A0AL;
+  private static final long EVERY_CR = 0x0D0D0D0D0D0D0D0DL;
+  private static final long EVERY_ONE = 0x0101010101010101L;
+  private static final long EVERY_HIGH_BIT = 0x8080808080808080L;
+  private static final int TYPE_CACHE_SIZE = 8;
 
   /** Receives what the parser reads. Called on the feeding thread, in stream order. */
   public interface Listener {
@@ -82,12 +93,19 @@ public final class EventStreamParser {
   private int lineLength;
 
   private byte[] data = new byte[256];
-  private int dataLength;
+  private int dataLength; // bytes of data, each line followed by LF, deferred line included
+  // The event's only data line, still in the caller's array: most events have one data line and
+  // end in the same read, so their data is decoded straight from the input, never copied. Copied
+  // into data before feed returns, since the caller may then reuse its array.
+  private byte[] deferredData;
+  private int deferredOffset;
 
   private byte[] type = new byte[32];
   private int typeLength;
-  private String lastType = DEFAULT_EVENT_TYPE; // decoded type of the previous event, reused
-  private byte[] lastTypeBytes = new byte[0];
+  // Recently decoded types: a stream uses a handful, so most events reuse a String.
+  private final byte[][] typeCacheBytes = new byte[TYPE_CACHE_SIZE][];
+  private final String[] typeCache = new String[TYPE_CACHE_SIZE];
+  private int typeCacheNext;
 
   private String idBuffer;
   private String lastEventId;
@@ -138,34 +156,40 @@ public final class EventStreamParser {
       if (bytes[i] == LF) i++;
     }
     try {
-      while (i < end) {
-        int j = indexOfLineEnd(bytes, i, end);
-        if (j == end) {
-          appendToLine(bytes, i, end - i);
-          return;
-        }
-        if (lineLength > 0) {
-          appendToLine(bytes, i, j - i);
-          int n = lineLength;
-          lineLength = 0;
-          processLine(line, 0, n);
-        } else {
-          if (j - i > maxLineBytes) throw lineTooLong(j - i);
-          processLine(bytes, i, j - i);
-        }
-        if (bytes[j] == CR) {
-          if (j + 1 < end) {
-            if (bytes[j + 1] == LF) j++;
-          } else {
-            skipLf = true;
-          }
-        }
-        i = j + 1;
-      }
+      parse(bytes, i, end);
     } catch (EventStreamLimitException e) {
       discardStream();
       discarding = true;
       throw e;
+    } finally {
+      if (deferredData != null) keepDeferredData();
+    }
+  }
+
+  private void parse(byte[] bytes, int i, int end) {
+    while (i < end) {
+      int j = indexOfLineEnd(bytes, i, end);
+      if (j == end) {
+        appendToLine(bytes, i, end - i);
+        return;
+      }
+      if (lineLength > 0) {
+        appendToLine(bytes, i, j - i);
+        int n = lineLength;
+        lineLength = 0;
+        processLine(line, 0, n);
+      } else {
+        if (j - i > maxLineBytes) throw lineTooLong(j - i);
+        processLine(bytes, i, j - i);
+      }
+      if (bytes[j] == CR) {
+        if (j + 1 < end) {
+          if (bytes[j + 1] == LF) j++;
+        } else {
+          skipLf = true;
+        }
+      }
+      i = j + 1;
     }
   }
 
@@ -200,6 +224,7 @@ public final class EventStreamParser {
     skipLf = false;
     lineLength = 0;
     dataLength = 0;
+    deferredData = null;
     typeLength = 0;
     idBuffer = lastEventId;
   }
@@ -220,6 +245,16 @@ public final class EventStreamParser {
   }
 
   private static int indexOfLineEnd(byte[] b, int i, int end) {
+    // A word at a time: x ^ EVERY_LF has a zero byte where x has an LF, and (v - 0x01..) & ~v has
+    // the high bit set in v's lowest zero byte (higher bytes may be false positives, but only
+    // above a real match, and the lowest match is the one taken).
+    for (; i <= end - 8; i += 8) {
+      long word = (long) WORDS.get(b, i);
+      long lf = word ^ EVERY_LF;
+      long cr = word ^ EVERY_CR;
+      long found = (((lf - EVERY_ONE) & ~lf) | ((cr - EVERY_ONE) & ~cr)) & EVERY_HIGH_BIT;
+      if (found != 0) return i + (Long.numberOfTrailingZeros(found) >>> 3);
+    }
     for (; i < end; i++) {
       byte c = b[i];
       // Both terminators are below 0x0E: one compare rejects almost every byte.
@@ -303,10 +338,27 @@ public final class EventStreamParser {
     if (needed > maxEventBytes) {
       throw new EventStreamLimitException("maxEventBytes", maxEventBytes, needed);
     }
+    if (dataLength == 0 && b != line) {
+      deferredData = b;
+      deferredOffset = from;
+      dataLength = needed;
+      return;
+    }
+    if (deferredData != null) keepDeferredData();
     if (needed > data.length) data = Arrays.copyOf(data, grow(data.length, needed, maxEventBytes));
     System.arraycopy(b, from, data, dataLength, n);
     data[needed - 1] = LF;
     dataLength = needed;
+  }
+
+  /** Copies the deferred data line out of the caller's array. */
+  private void keepDeferredData() {
+    if (dataLength > data.length) {
+      data = Arrays.copyOf(data, grow(data.length, dataLength, maxEventBytes));
+    }
+    System.arraycopy(deferredData, deferredOffset, data, 0, dataLength - 1);
+    data[dataLength - 1] = LF;
+    deferredData = null;
   }
 
   private void setType(byte[] b, int from, int n) {
@@ -340,20 +392,28 @@ public final class EventStreamParser {
       typeLength = 0;
       return;
     }
-    String eventData = decode(data, 0, dataLength - 1);
+    String eventData = deferredData != null
+        ? decode(deferredData, deferredOffset, dataLength - 1)
+        : decode(data, 0, dataLength - 1);
     String eventType = typeLength == 0 ? DEFAULT_EVENT_TYPE : typeString();
+    deferredData = null;
     dataLength = 0;
     typeLength = 0;
     listener.onEvent(eventType, eventData, lastEventId);
   }
 
-  /** The decoded type, reusing the previous String when the bytes are the same (the usual case). */
+  /** The decoded type, reusing a recent String when the bytes are the same (the usual case). */
   private String typeString() {
-    if (!Arrays.equals(type, 0, typeLength, lastTypeBytes, 0, lastTypeBytes.length)) {
-      lastTypeBytes = Arrays.copyOf(type, typeLength);
-      lastType = decode(type, 0, typeLength);
+    for (int k = 0; k < TYPE_CACHE_SIZE; k++) {
+      byte[] cached = typeCacheBytes[k];
+      if (cached == null) break;
+      if (Arrays.equals(type, 0, typeLength, cached, 0, cached.length)) return typeCache[k];
     }
-    return lastType;
+    int k = typeCacheNext;
+    typeCacheNext = (k + 1) % TYPE_CACHE_SIZE;
+    typeCacheBytes[k] = Arrays.copyOf(type, typeLength);
+    typeCache[k] = decode(type, 0, typeLength);
+    return typeCache[k];
   }
 
   private static String decode(byte[] b, int off, int len) {

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Item 13's resource limits, and feeding through {@link ByteBuffer}s: a limit is explicit,
- * configurable, reported by name, and only costs the body that broke it.
+ * Item 13's resource limits: a limit is explicit, configurable, reported by name, and only costs
+ * the body that broke it.
  */
 class ParserLimitsTest {
   private final Recorder recorder = new Recorder();
@@ -84,30 +83,6 @@ class ParserLimitsTest {
         .withMessageContaining("maxLineBytes");
     assertThatIllegalArgumentException().isThrownBy(() -> EventStreamParser.builder().maxEventBytes(-1))
         .withMessageContaining("maxEventBytes");
-  }
-
-  @Test
-  void feedingHeapAndDirectBuffersParsesTheSameAsArrays() {
-    byte[] stream = utf8("id: \u2026\ndata: " + "y".repeat(20_000) + "\n\n");
-    ByteBuffer heap = ByteBuffer.allocate(stream.length + 10);
-    heap.position(3);
-    ByteBuffer slice = heap.slice().put(stream).flip();
-    ByteBuffer direct = ByteBuffer.allocateDirect(stream.length).put(stream).flip();
-    for (ByteBuffer buffer : new ByteBuffer[] {slice, direct}) {
-      EventStreamParser parser = EventStreamParser.create(recorder);
-      parser.feed(buffer);
-      assertThat(buffer.hasRemaining()).isFalse();
-      recorder.assertMessage("y".repeat(20_000), "\u2026");
-    }
-    recorder.assertExhausted();
-  }
-
-  @Test
-  void feedRejectsAnOutOfRangeSlice() {
-    EventStreamParser parser = EventStreamParser.create(recorder);
-    assertThat(catchThrowableOfType(IndexOutOfBoundsException.class, () -> parser.feed(new byte[4], 2, 3)))
-        .isNotNull();
-    recorder.assertExhausted();
   }
 
   private static void feed(EventStreamParser parser, String s) {
