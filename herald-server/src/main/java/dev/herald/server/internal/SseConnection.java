@@ -39,6 +39,7 @@ final class SseConnection {
   boolean wroteSinceHeartbeat;
   boolean dirty;
   private boolean closed;
+  private boolean closing; // closed for being slow; the channel's close is on its way
   private final List<Runnable> closeCallbacks = new ArrayList<>(1);
 
   SseConnection(Channel channel, boolean h2, StreamRequest request, Subscription subscription,
@@ -69,7 +70,8 @@ final class SseConnection {
       return;
     }
     if (!channel.isWritable()) {
-      closeSlow(pendingBytes());
+      // A closed channel is not writable either: that peer is gone, not slow.
+      if (channel.isActive()) closeSlow(pendingBytes());
       return;
     }
     writeChunk(p.chunk().retainedDuplicate(), p.payloadOffset(), channel.voidPromise());
@@ -130,6 +132,10 @@ final class SseConnection {
       return;
     }
     if (!channel.isWritable()) {
+      if (!channel.isActive()) {
+        promise.tryFailure(new java.nio.channels.ClosedChannelException());
+        return;
+      }
       promise.tryFailure(new IllegalStateException("client too slow: " + pendingBytes() + " bytes pending"));
       closeSlow(pendingBytes());
       return;
@@ -174,7 +180,8 @@ final class SseConnection {
   }
 
   private void closeSlow(long pending) {
-    if (closed) return;
+    if (closed || closing) return;
+    closing = true;
     fanout.slowConsumerClosed(this, pending);
     channel.close();
   }
