@@ -171,17 +171,18 @@ class CloseTest extends ScriptedServerTestBase {
   void addAndRemoveListeners() throws Exception {
     CountDownLatch next = new CountDownLatch(1);
     CountDownLatch last = new CountDownLatch(1);
-    server.enqueue(Script.ok().send("event: t\ndata: 1\n\n").await(next).send("event: t\ndata: 2\n\n")
-        .await(last).send("event: t\ndata: 3\n\n").stall());
+    server.enqueue(Script.ok().send("data: 1\n\n").await(next).send("event: t\ndata: 2\n\n")
+        .await(last).send("event: t\ndata: 3\n\ndata: 4\n\n").stall());
     EventSource es = open(builder("/"));
     recorder.assertOpen();
+    recorder.assertMessage("1");
     EventSource.MessageHandler handler = recorder.handler("t");
     es.addEventListener("t", handler);
     next.countDown();
     recorder.assertEvent("t", "2", "");
     es.removeEventListener("t", handler);
     last.countDown();
-    await().until(() -> server.openConnections() == 1);
+    recorder.assertMessage("4"); // 3 went to nobody
     recorder.assertExhausted();
   }
 

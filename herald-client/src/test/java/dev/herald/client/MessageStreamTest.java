@@ -37,18 +37,21 @@ class MessageStreamTest extends ScriptedServerTestBase {
   }
 
   @Test
-  @DisplayName("a full buffer stops the reading until the consumer catches up")
+  @DisplayName("a full buffer stops the reading, so the server's writes block until the consumer catches up")
   void backPressure() throws Exception {
-    StringBuilder body = new StringBuilder();
-    for (int i = 1; i <= 5; i++) body.append("id: ").append(i).append("\ndata: ").append(i).append("\n\n");
-    server.enqueue(Script.ok().send(body.toString()).stall());
-    MessageStream stream = closeLater(builder("/").buildStream(2));
-    // Two events buffered, the reader blocked handing over the third (already parsed).
-    await().until(() -> stream.source().lastEventId().equals("3"));
-    await().during(Duration.ofMillis(200)).until(() -> stream.source().lastEventId().equals("3"));
-    assertThat(stream.next().data()).isEqualTo("1");
-    await().until(() -> stream.source().lastEventId().equals("4"));
-    for (int i = 2; i <= 5; i++) assertThat(stream.next().data()).isEqualTo(Integer.toString(i));
+    int events = 400_000; // about 30 MB: more than every socket and client buffer together
+    StringBuilder chunk = new StringBuilder();
+    for (int i = 0; i < 1_000; i++) chunk.append("data: ").append("x".repeat(64)).append("\n\n");
+    Script script = Script.ok();
+    for (int i = 0; i < events / 1_000; i++) script.send(chunk.toString());
+    CountDownLatch allWritten = new CountDownLatch(1);
+    server.enqueue(script.signal(allWritten).stall());
+    MessageStream stream = closeLater(builder("/").buildStream(10));
+    assertThat(stream.next().data()).hasSize(64);
+    assertThat(allWritten.await(500, TimeUnit.MILLISECONDS)).as("server writes blocked").isFalse();
+    for (int i = 1; i < events; i++) stream.next();
+    assertThat(allWritten.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(stream.poll(Duration.ofMillis(50))).isNull();
   }
 
   @Test
@@ -97,7 +100,7 @@ class MessageStreamTest extends ScriptedServerTestBase {
   void closeUnblocksAFullBuffer() throws Exception {
     server.enqueue(Script.ok().send("id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\n").stall());
     MessageStream stream = builder("/").buildStream(1);
-    await().until(() -> stream.source().lastEventId().equals("2"));
+    await().until(() -> stream.source().lastEventId().equals("3")); // all parsed, 2 waits for room
     String name = stream.source().toString().replaceAll(".*(herald-eventsource-\\d+).*", "$1");
     stream.close();
     await().until(() -> CloseTest.threadsNamed(name).isEmpty());

@@ -6,18 +6,23 @@ import dev.herald.client.RetryPolicy;
 import dev.herald.protocol.EventStreamLimitException;
 import dev.herald.protocol.EventStreamParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The reconnecting loop of one source, on its own daemon thread: connect, check the response,
- * read and parse the body, then wait and reconnect, or stop. Aborts (close, restart, read timeout)
- * come from other threads as {@link Exchange#abort()} plus an interrupt of this thread.
+ * let the body flow into the parser (on the HttpClient's threads) until it ends, then wait and
+ * reconnect, or stop. Aborts (close, restart, read timeout) come from other threads as
+ * {@link Exchange#abort()} plus an interrupt of this thread.
  */
 final class ConnectionLoop implements Runnable {
   private final RealEventSource source;
@@ -129,7 +134,7 @@ final class ConnectionLoop implements Runnable {
       Duration timeout = source.config.readTimeout();
       if (!timeout.isZero()) scheduleWatchdog(ex, timeout.toNanos(), timeout.toNanos());
       ex.waiting();
-      HttpResponse<InputStream> response;
+      HttpResponse<BodyStream> response;
       try {
         response = ex.open(source.lastEventId());
       } catch (Exchange.RedirectException e) {
@@ -143,17 +148,18 @@ final class ConnectionLoop implements Runnable {
       ScheduledFuture<?> watchdog = ex.watchdog;
       if (watchdog != null) watchdog.cancel(false);
       ex.abort();
+      ex.awaitQuiescent(); // no event of this connection is delivered after what follows
       synchronized (lock) {
         exchange = null;
       }
     }
   }
 
-  private Ended read(Exchange ex, HttpResponse<InputStream> response) {
+  private Ended read(Exchange ex, HttpResponse<BodyStream> response) {
     int status = response.statusCode();
-    InputStream in = response.body();
+    BodyStream body = response.body();
     if (status != 200) {
-      Exchange.closeQuietly(in);
+      body.cancel();
       if (source.policy().retries(status)) {
         Duration retryAfter = Http.retryAfter(response.headers().firstValue("Retry-After"), Instant.now());
         return new Ended(Kind.HTTP_STATUS, "HTTP " + status, status, null, retryAfter, false);
@@ -164,7 +170,7 @@ final class ConnectionLoop implements Runnable {
     }
     var contentType = response.headers().firstValue("Content-Type");
     if (!Http.isEventStream(contentType)) {
-      Exchange.closeQuietly(in);
+      body.cancel();
       source.fail(Kind.CONTENT_TYPE, "not text/event-stream: " + contentType.orElse("(none)"),
           status, contentType.orElse(""), null);
       return null;
@@ -172,32 +178,67 @@ final class ConnectionLoop implements Runnable {
     if (source.isStopped()) return null;
     source.announceOpen();
     long openedAt = System.nanoTime();
-    String origin = Http.origin(response.uri());
+    ParserListener listener = new ParserListener(Http.origin(response.uri()));
     // Each connection starts a new body but keeps the last event id (WPT format-field-id).
     EventStreamParser parser = EventStreamParser.builder()
         .lastEventId(source.lastEventId())
         .maxEventBytes(source.config.maxEventBytes())
         .maxLineBytes(source.config.maxLineBytes())
-        .build(new ParserListener(origin));
-    byte[] buffer = new byte[16 * 1024];
+        .build(listener);
+    ex.waiting();
+    body.start(new BodySink(ex, parser, listener));
     try {
-      while (true) {
-        ex.waiting();
-        int n = in.read(buffer);
-        ex.waitingForBytes = false;
-        if (n < 0) break;
-        parser.feed(buffer, 0, n);
-        source.lastEventId(parser.lastEventId());
-        if (source.isStopped()) return null;
-      }
-      parser.end(); // an unterminated event at the end is dropped, its id too
+      body.done().get();
       return ended(Kind.END_OF_STREAM, "the server ended the stream", null, openedAt);
-    } catch (EventStreamLimitException e) {
-      source.fail(Kind.EVENT_TOO_LARGE, e.getMessage(), -1, null, e);
-      return null;
-    } catch (IOException e) {
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof EventStreamLimitException limit) {
+        source.fail(Kind.EVENT_TOO_LARGE, limit.getMessage(), -1, null, limit);
+        return null;
+      }
+      Ended aborted = aborted(ex, cause instanceof Exception x ? x : e, true);
+      return aborted == null ? null : ended(aborted.kind(), aborted.message(), aborted.cause(), openedAt);
+    } catch (InterruptedException | CancellationException e) {
       Ended aborted = aborted(ex, e, true);
       return aborted == null ? null : ended(aborted.kind(), aborted.message(), aborted.cause(), openedAt);
+    }
+  }
+
+  /** Parses the body on the HttpClient's thread and hands each read's events over at once. */
+  private final class BodySink implements BodyStream.Sink {
+    private final Exchange ex;
+    private final EventStreamParser parser;
+    private final ParserListener listener;
+    private final byte[] scratch = new byte[16 * 1024];
+
+    BodySink(Exchange ex, EventStreamParser parser, ParserListener listener) {
+      this.ex = ex;
+      this.parser = parser;
+      this.listener = listener;
+    }
+
+    @Override
+    public void accept(List<ByteBuffer> buffers) {
+      ex.waitingForBytes = false;
+      try {
+        for (ByteBuffer b : buffers) {
+          // The JDK hands out read-only buffers: copy into one reused array.
+          while (b.hasRemaining()) {
+            int n = Math.min(scratch.length, b.remaining());
+            b.get(scratch, 0, n);
+            parser.feed(scratch, 0, n);
+          }
+        }
+      } finally {
+        source.lastEventId(parser.lastEventId());
+        listener.flush(); // what this read completed, even if a limit broke after it
+        ex.waiting();
+      }
+    }
+
+    @Override
+    public void complete() {
+      parser.end(); // an unterminated event at the end is dropped, its id too
     }
   }
 
@@ -242,9 +283,11 @@ final class ConnectionLoop implements Runnable {
     }
   }
 
-  /** Turns parser callbacks into events, on the reading thread. */
+  /** Turns parser callbacks into events, on the reading thread, batched per read. */
   private final class ParserListener implements EventStreamParser.Listener {
     private final String origin;
+    private final boolean comments = source.wantsComments();
+    private List<Object> batch = new ArrayList<>();
 
     ParserListener(String origin) {
       this.origin = origin;
@@ -252,8 +295,7 @@ final class ConnectionLoop implements Runnable {
 
     @Override
     public void onEvent(String type, String data, String lastEventId) {
-      source.lastEventId(lastEventId);
-      source.deliver(new MessageEvent(type, data, lastEventId, origin));
+      batch.add(new MessageEvent(type, data, lastEventId, origin));
     }
 
     @Override
@@ -263,7 +305,15 @@ final class ConnectionLoop implements Runnable {
 
     @Override
     public void onComment(String comment) {
-      source.deliverComment(comment);
+      if (comments) batch.add(new RealEventSource.Comment(comment));
+    }
+
+    /** Hands over what the last read completed; comments thus arrive as soon as read. */
+    void flush() {
+      if (batch.isEmpty()) return;
+      List<Object> items = batch;
+      batch = new ArrayList<>(Math.max(16, items.size()));
+      source.deliver(items);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.herald.client.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -15,8 +14,8 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * One connection attempt: the request (redirects followed here, by Fetch's rules), then the
- * streaming body. {@link #abort()} may be called from any thread at any time and makes the reading
- * thread's blocking call fail promptly (together with an interrupt from the source).
+ * streaming body. {@link #abort()} may be called from any thread at any time and makes the loop
+ * thread's wait end promptly (together with an interrupt from the source).
  */
 final class Exchange {
   /** Fetch's redirect limit. */
@@ -36,8 +35,8 @@ final class Exchange {
   private final HttpClient client;
   private final SourceConfig config;
 
-  private CompletableFuture<HttpResponse<InputStream>> future; // guarded by this
-  private InputStream body; // guarded by this
+  private CompletableFuture<HttpResponse<BodyStream>> future; // guarded by this
+  private BodyStream body; // guarded by this
   private boolean aborted; // guarded by this
 
   /** Read-timeout bookkeeping: whether the reader waits for bytes, and since when. */
@@ -59,7 +58,7 @@ final class Exchange {
   }
 
   /** Sends the request, following redirects, and returns the final response with its body open. */
-  HttpResponse<InputStream> open(String lastEventId)
+  HttpResponse<BodyStream> open(String lastEventId)
       throws IOException, InterruptedException, RedirectException {
     URI url = config.url();
     String method = config.method();
@@ -67,12 +66,12 @@ final class Exchange {
     boolean crossOrigin = false;
     for (int hops = 0; ; hops++) {
       HttpRequest request = request(url, method, requestBody, lastEventId, crossOrigin);
-      HttpResponse<InputStream> response = send(request);
+      HttpResponse<BodyStream> response = send(request);
       int status = response.statusCode();
       if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
         return response;
       }
-      closeQuietly(response.body());
+      response.body().cancel();
       String location = response.headers().firstValue("Location").orElse("").strip();
       if (location.isEmpty()) {
         throw new RedirectException(status, "redirect " + status + " without a Location");
@@ -125,10 +124,10 @@ final class Exchange {
     return b.build();
   }
 
-  private HttpResponse<InputStream> send(HttpRequest request)
+  private HttpResponse<BodyStream> send(HttpRequest request)
       throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<InputStream>> f =
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    CompletableFuture<HttpResponse<BodyStream>> f =
+        client.sendAsync(request, info -> new BodyStream());
     synchronized (this) {
       if (aborted) {
         discard(f);
@@ -136,7 +135,7 @@ final class Exchange {
       }
       future = f;
     }
-    HttpResponse<InputStream> response;
+    HttpResponse<BodyStream> response;
     try {
       response = f.get();
     } catch (InterruptedException | CancellationException e) {
@@ -152,7 +151,7 @@ final class Exchange {
       future = null;
       body = response.body();
       if (aborted) {
-        closeQuietly(body);
+        body.cancel();
         throw new InterruptedException("aborted");
       }
     }
@@ -161,8 +160,8 @@ final class Exchange {
 
   /** Cancels the request in flight or closes the body being read. Idempotent, any thread. */
   void abort() {
-    CompletableFuture<HttpResponse<InputStream>> f;
-    InputStream b;
+    CompletableFuture<HttpResponse<BodyStream>> f;
+    BodyStream b;
     synchronized (this) {
       if (aborted) return;
       aborted = true;
@@ -170,7 +169,16 @@ final class Exchange {
       b = body;
     }
     if (f != null) discard(f);
-    if (b != null) closeQuietly(b);
+    if (b != null) b.cancel();
+  }
+
+  /** After abort(): waits until the body delivers nothing more (on the loop thread only). */
+  void awaitQuiescent() {
+    BodyStream b;
+    synchronized (this) {
+      b = body;
+    }
+    if (b != null) b.awaitQuiescent();
   }
 
   synchronized boolean isAborted() {
@@ -178,16 +186,8 @@ final class Exchange {
   }
 
   /** Cancels a request whose response nobody will read, closing it if it arrives anyway. */
-  private static void discard(CompletableFuture<HttpResponse<InputStream>> f) {
+  private static void discard(CompletableFuture<HttpResponse<BodyStream>> f) {
     f.cancel(true);
-    f.thenAccept(r -> closeQuietly(r.body()));
-  }
-
-  static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException | RuntimeException ignored) {
-      // Already failed or closed: nothing to release.
-    }
+    f.thenAccept(r -> r.body().cancel());
   }
 }

@@ -5,6 +5,7 @@ import dev.herald.client.MessageEvent;
 import dev.herald.client.MessageStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,21 +33,27 @@ final class PullStream implements MessageStream {
     return source;
   }
 
-  /** On the reading thread: waits for room, or returns at once once the stream ended. */
-  void put(MessageEvent event) {
+  /**
+   * On the reading thread: adds the events in order, waiting for room whenever the buffer is
+   * full; returns at once once the stream ended.
+   */
+  void putAll(List<MessageEvent> events) {
+    if (events.isEmpty()) return;
     boolean interrupted = false;
     lock.lock();
     try {
-      while (buffer.size() >= capacity && !ended) {
-        try {
-          notFull.await();
-        } catch (InterruptedException e) {
-          interrupted = true; // restart or close: keep the event unless the stream ended
+      for (MessageEvent event : events) {
+        while (buffer.size() >= capacity && !ended) {
+          try {
+            notFull.await();
+          } catch (InterruptedException e) {
+            interrupted = true; // restart or close: keep the events unless the stream ended
+          }
         }
+        if (ended) return;
+        buffer.addLast(event);
+        if (buffer.size() == 1) notEmpty.signal();
       }
-      if (ended) return;
-      buffer.addLast(event);
-      notEmpty.signal();
     } finally {
       lock.unlock();
       if (interrupted) Thread.currentThread().interrupt();
@@ -108,7 +115,8 @@ final class PullStream implements MessageStream {
 
   private MessageEvent take() {
     MessageEvent event = buffer.pollFirst();
-    notFull.signal();
+    // Wake the reader only once half the buffer is free: one wake-up per batch, not per event.
+    if (buffer.size() <= capacity / 2) notFull.signal();
     return event;
   }
 

@@ -9,6 +9,7 @@ import dev.herald.client.RetryPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -187,28 +188,55 @@ public final class RealEventSource implements EventSource {
 
   // ---- Delivery, called on the reading thread ----
 
-  void deliver(MessageEvent event) {
+  /** A comment line, in the same batch as the events around it. */
+  record Comment(String text) {}
+
+  /**
+   * Delivers what one read produced ({@link MessageEvent}s and {@link Comment}s, in stream order):
+   * one hand-off per read, not per event. Push style: one callback task; pull style: the events go
+   * to the stream (this blocks while it is full) and comments to their callback.
+   */
+  void deliver(List<Object> items) {
     if (pull != null) {
-      pull.put(event);
+      CommentHandler comments = config.onComment();
+      List<MessageEvent> events = new ArrayList<>(items.size());
+      for (Object item : items) {
+        if (item instanceof MessageEvent e) events.add(e);
+        else if (comments != null) post(() -> comments.onComment(this, ((Comment) item).text()));
+      }
+      pull.putAll(events);
       return;
     }
-    List<MessageHandler> handlers = listeners.get(event.type());
-    if (handlers == null || handlers.isEmpty()) return;
-    post(() -> {
-      for (MessageHandler h : handlers) {
-        if (state == ReadyState.CLOSED) return;
-        try {
-          h.onMessage(this, event);
-        } catch (Throwable t) {
-          reportHandlerFailure(t);
+    callbacks.execute(() -> {
+      for (Object item : items) {
+        if (item instanceof MessageEvent e) {
+          List<MessageHandler> handlers = listeners.get(e.type());
+          if (handlers == null) continue;
+          for (MessageHandler h : handlers) {
+            if (!startCallback()) return;
+            try {
+              h.onMessage(this, e);
+            } catch (Throwable t) {
+              reportHandlerFailure(t);
+            }
+          }
+        } else {
+          CommentHandler handler = config.onComment();
+          if (handler == null) continue;
+          if (!startCallback()) return;
+          try {
+            handler.onComment(this, ((Comment) item).text());
+          } catch (Throwable t) {
+            reportHandlerFailure(t);
+          }
         }
       }
     });
   }
 
-  void deliverComment(String comment) {
-    CommentHandler handler = config.onComment();
-    if (handler != null) post(() -> handler.onComment(this, comment));
+  /** Whether anything would receive this event type or comments; lets the reader skip work. */
+  boolean wantsComments() {
+    return config.onComment() != null;
   }
 
   /** Whether the loop must stop: closed by the caller or failed for good. */
