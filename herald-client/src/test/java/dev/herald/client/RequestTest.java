@@ -8,6 +8,7 @@ import dev.herald.client.ScriptedServer.RecordedRequest;
 import dev.herald.client.ScriptedServer.Script;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,22 @@ class RequestTest extends ScriptedServerTestBase {
     recorder.assertRetrying(Kind.END_OF_STREAM);
     recorder.assertOpen();
     assertThat(es.lastEventId()).isEqualTo(id);
+    recorder.assertExhausted();
+  }
+
+  @Test
+  @DisplayName("59 (limitation): an id with a control character the JDK cannot send fails clearly")
+  void idTheJdkCannotSendFailsClearly() throws Exception {
+    server.enqueue(Script.ok().send("id: a\u0001b\ndata: x\n\n"));
+    open(builder("/"));
+    recorder.assertOpen();
+    recorder.assertEvent("message", "x", "a\u0001b");
+    recorder.assertRetrying(Kind.END_OF_STREAM);
+    EventSourceError e = recorder.assertClosed(Kind.NETWORK);
+    assertThat(e.message()).contains("cannot send this Last-Event-ID");
+    assertThat(e.cause()).containsInstanceOf(IllegalArgumentException.class);
+    server.takeRequest();
+    server.assertNoRequest(Duration.ofMillis(100));
     recorder.assertExhausted();
   }
 

@@ -142,6 +142,13 @@ final class ConnectionLoop implements Runnable {
         return null;
       } catch (IOException | InterruptedException e) {
         return aborted(ex, e, false);
+      } catch (IllegalArgumentException e) {
+        // The JDK refuses header values with control characters (other than tab) or DEL; a
+        // browser could send such an id, this client cannot, and resending without it would
+        // silently lose the position: fail, saying why.
+        source.fail(Kind.NETWORK, "the JDK HttpClient cannot send this Last-Event-ID: "
+            + e.getMessage(), -1, null, e);
+        return null;
       }
       return read(ex, response);
     } finally {
