@@ -32,10 +32,13 @@ import java.util.concurrent.Executor;
  * <p><b>Threads.</b> Every callback ({@link OpenHandler}, {@link MessageHandler},
  * {@link ErrorHandler}, {@link CommentHandler}) runs on the source's callback executor, one at a
  * time and in stream order: by default one daemon thread per source named
- * {@code herald-eventsource-N-callbacks}. Callbacks never run on the thread that reads the socket,
- * so a slow callback delays later callbacks, never the reading (events queue up in memory; use
- * {@link Builder#buildStream(int)} for back-pressure). A callback that throws is reported to
- * {@link ErrorHandler} as {@link EventSourceError.Kind#HANDLER} and the stream goes on.
+ * {@code herald-eventsource-N-callbacks}. The body is parsed on the HttpClient's own threads and
+ * each read's events are handed to the callback thread in one batch; callbacks never run on the
+ * HttpClient's threads, so a slow callback delays later callbacks, never the reading (events queue
+ * up in memory; use {@link Builder#buildStream(int)} for back-pressure). A callback that throws is
+ * reported to {@link ErrorHandler} as {@link EventSourceError.Kind#HANDLER} and the stream goes on.
+ * Each source also has one daemon thread, {@code herald-eventsource-N}, that runs its connection
+ * loop (it waits most of the time); the read-timeout watchdog is one daemon thread shared by all.
  *
  * <p><b>Lifecycle.</b> {@code readyState} goes CONNECTING → OPEN → CONNECTING → ... and ends
  * CLOSED, either because the server failed the connection (a status other than 200, a wrong
@@ -248,7 +251,8 @@ public interface EventSource extends AutoCloseable {
     /**
      * Where callbacks run. They run one at a time and in order whatever the executor; the default
      * is one daemon thread per source. A direct executor ({@code Runnable::run}) runs them on the
-     * reading thread: fastest, but a slow callback then stalls the reading.
+     * HttpClient's thread that parsed the events: fastest, but a slow callback then stalls the
+     * reading. The executor is not shut down by {@link EventSource#close()}.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "executor");
@@ -315,7 +319,9 @@ public interface EventSource extends AutoCloseable {
      * Creates a source whose events are pulled instead of pushed (the handlers given to
      * {@link #onMessage} and {@link #addEventListener} are not called; open, error and comment
      * handlers are). The source stops reading while {@code bufferedEvents} events wait to be
-     * taken, so a slow consumer slows the server down instead of filling memory.
+     * taken, so a slow consumer slows the server down instead of filling memory. Meanwhile one of
+     * the HttpClient's executor threads waits for room: the default client's pool grows as needed;
+     * give a client of your own an executor that tolerates it (not a small fixed pool).
      */
     public MessageStream buildStream(int bufferedEvents) {
       if (bufferedEvents < 1) throw new IllegalArgumentException("bufferedEvents must be positive");
