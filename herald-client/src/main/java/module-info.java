@@ -4,7 +4,7 @@
  */
 module dev.herald.client {
   requires dev.herald.protocol;
-  requires java.net.http;
+  requires transitive java.net.http; // the builder accepts an HttpClient
 
   exports dev.herald.client;
 }
