@@ -12,6 +12,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -76,6 +79,7 @@ public final class HeraldServer implements AutoCloseable {
   private final Class<? extends ServerChannel> channelClass;
   private final RealBroker broker;
   private final EventLog log;
+  private final ChannelGroup connections = new DefaultChannelGroup("herald-connections", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
   private volatile boolean closed;
 
@@ -105,7 +109,7 @@ public final class HeraldServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
             config.outboundBufferLimitBytes() / 2, config.outboundBufferLimitBytes()))
-        .childHandler(new ServerInitializer(broker, config));
+        .childHandler(new ServerInitializer(broker, config, connections));
     try {
       serverChannel = bootstrap.bind(new InetSocketAddress(config.bindAddress(), config.port())).sync().channel();
     } catch (InterruptedException e) {
@@ -152,6 +156,8 @@ public final class HeraldServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("streams did not all end in time", e);
     }
+    // Through each pipeline, so HTTP/2 connections say GOAWAY and TLS says close_notify.
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     try {

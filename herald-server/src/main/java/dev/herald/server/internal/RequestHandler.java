@@ -149,6 +149,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       ctx.write(res);
     } else {
       HttpUtil.setTransferEncodingChunked(res, true);
+      // The connection ends with the stream: a client must not pool it for another request.
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.write(res);
       // From here on the body goes out as pre-framed chunks, shared by all subscribers.
       ctx.pipeline().get(HttpServerCodec.class).removeOutboundHandler();

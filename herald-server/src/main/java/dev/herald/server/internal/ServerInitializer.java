@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
@@ -32,14 +33,18 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
 
   private final RealBroker broker;
   private final ServerConfig config;
+  private final ChannelGroup connections;
 
-  public ServerInitializer(RealBroker broker, ServerConfig config) {
+  /** {@code connections} collects every accepted connection, so shutdown can close them through their pipelines. */
+  public ServerInitializer(RealBroker broker, ServerConfig config, ChannelGroup connections) {
     this.broker = broker;
     this.config = config;
+    this.connections = connections;
   }
 
   @Override
   protected void initChannel(Channel ch) {
+    connections.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast(new ReadTimeoutHandler(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
     if (config.sslContext() != null) {
@@ -88,6 +93,8 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
 
   private static io.netty.handler.codec.http2.Http2FrameCodec http2Codec() {
     return Http2FrameCodecBuilder.forServer()
+        // At shutdown the streams have ended already; don't hold the connection open for long.
+        .gracefulShutdownTimeoutMillis(1000)
         .initialSettings(Http2Settings.defaultSettings()
             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
             .maxHeaderListSize(MAX_HEADER_BYTES))

@@ -78,11 +78,10 @@ class BrowserHttp2Test {
   }
 
   /**
-   * KNOWN SERVER BUG, this test fails until it is fixed: {@code HeraldServer.close()} ends every h2
-   * stream but does not close the h2 connection itself before shutting its event loops down, and
-   * the connection is often left open with nobody reading it. Chrome then sends all twenty
-   * reconnections into that dead connection and waits forever (all stay CONNECTING). Fix: track
-   * accepted channels in a ChannelGroup and close them in close() before the loops stop.
+   * Regression test: {@code HeraldServer.close()} once ended every h2 stream but left the h2
+   * connection itself open on a stopped event loop, so Chrome sent all twenty reconnections into
+   * that dead connection and waited forever. The server now closes every accepted connection
+   * through its pipeline (GOAWAY) before the loops stop.
    */
   @Test
   void twentyHttp2StreamsAllResumeAfterAServerRestart() throws Exception {
