@@ -9,8 +9,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * The response body as the HttpClient publishes it: nothing is requested until the response was
- * accepted ({@link #start}); then each list of buffers goes to the {@link Sink} on the HttpClient's
+ * The response body as the HttpClient publishes it: at most one list of buffers is taken before
+ * the response was accepted ({@link #start}); then each list of buffers goes to the {@link Sink} on the HttpClient's
  * thread, with no extra hand-off to a reading thread, and the next is requested when it returns
  * (so a sink that blocks, as the pull style's full buffer does, holds the socket back).
  *
@@ -31,6 +31,8 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
   private Flow.Subscription subscription; // guarded by this
   private Sink sink; // guarded by this
   private boolean cancelled; // guarded by this
+  private List<ByteBuffer> pending; // guarded by this: arrived before start()
+  private boolean completedEarly; // guarded by this: the body ended before start()
 
   @Override
   public CompletionStage<BodyStream> getBody() {
@@ -42,15 +44,25 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
     return done;
   }
 
-  /** Starts the flow of the body into the sink. */
+  /** Starts the flow of the body into the sink, first with what arrived before. */
   void start(Sink sink) {
     Flow.Subscription s;
-    synchronized (this) {
-      if (cancelled) return;
-      this.sink = sink;
-      s = subscription;
+    List<ByteBuffer> early;
+    boolean ended;
+    synchronized (delivering) {
+      synchronized (this) {
+        if (cancelled) return;
+        this.sink = sink;
+        s = subscription;
+        early = pending;
+        pending = null;
+        ended = completedEarly;
+      }
+      if (early != null && !deliver(sink, s, early)) return;
+      if (ended) sink.complete();
     }
-    if (s != null) s.request(1);
+    if (ended) done.complete(null);
+    else if (early != null) s.request(1);
   }
 
   /** Stops the body and releases the connection. Idempotent; never blocks. */
@@ -75,14 +87,14 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
   @Override
   public void onSubscribe(Flow.Subscription s) {
     boolean cancel;
-    boolean request;
     synchronized (this) {
       subscription = s;
       cancel = cancelled;
-      request = sink != null;
     }
+    // Ask for the first buffers at once: the JDK's HTTP/2 upgrade path completes the response only
+    // once the body has demand. What arrives before start() waits in `pending`.
     if (cancel) s.cancel();
-    else if (request) s.request(1);
+    else s.request(1);
   }
 
   @Override
@@ -92,17 +104,26 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
     synchronized (delivering) {
       synchronized (this) {
         if (cancelled) return;
-        target = sink;
         s = subscription;
+        target = sink;
+        if (target == null) {
+          pending = buffers; // one list at most: nothing more is requested before start()
+          return;
+        }
       }
-      try {
-        target.accept(buffers);
-      } catch (Exception e) {
-        fail(s, e);
-        return;
-      }
+      if (!deliver(target, s, buffers)) return;
     }
     s.request(1);
+  }
+
+  private boolean deliver(Sink target, Flow.Subscription s, List<ByteBuffer> buffers) {
+    try {
+      target.accept(buffers);
+      return true;
+    } catch (Exception e) {
+      fail(s, e);
+      return false;
+    }
   }
 
   private void fail(Flow.Subscription s, Throwable t) {
@@ -123,9 +144,14 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
     synchronized (delivering) {
       Sink target;
       synchronized (this) {
-        target = cancelled ? null : sink;
+        if (cancelled) return;
+        target = sink;
+        if (target == null) {
+          completedEarly = true; // start() completes after delivering what is pending
+          return;
+        }
       }
-      if (target != null) target.complete();
+      target.complete();
     }
     done.complete(null);
   }

@@ -118,6 +118,8 @@ final class Exchange {
     if (requestBody != null) {
       if (!contentType) b.setHeader("Content-Type", "text/plain");
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(requestBody));
+    } else if (method.equals("GET")) {
+      b.GET(); // no Content-Length: 0, which also keeps the JDK's h2c upgrade working
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
