@@ -27,7 +27,18 @@ public interface Broker {
    * Publishes one event to several topics: a subscriber of more than one of them still receives it
    * once. The first topic is the event's canonical topic.
    */
-  CompletionStage<String> publish(Collection<String> topics, Event event);
+  default CompletionStage<String> publish(Collection<String> topics, Event event) {
+    return publish(topics, event, false);
+  }
+
+  /**
+   * Publishes one event to several topics; a private update reaches only subscribers whose
+   * {@link Subscription#privateTopics()} match one of its topics.
+   */
+  CompletionStage<String> publish(Collection<String> topics, Event event, boolean privateUpdate);
+
+  /** Counters since start, for metrics. */
+  BrokerStats stats();
 
   /** Subscribers currently connected to {@code topic} (exact subscriptions, not patterns). */
   int subscriberCount(String topic);

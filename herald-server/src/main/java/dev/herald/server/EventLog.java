@@ -20,12 +20,19 @@ public interface EventLog extends AutoCloseable {
    * durable as the log promises, and not before it went to the tail consumer.
    *
    * <p>If the event carries its own id, the log keeps it as the event's id (and may reject a
-   * duplicate); otherwise the log assigns one.
+   * duplicate); otherwise the log assigns one. A private update reaches only subscribers
+   * authorised for one of its topics (see {@link Subscription}).
    */
-  CompletionStage<StoredEvent> append(List<String> topics, Event event);
+  CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate);
 
-  /** Reads the retained events after {@code lastEventId}, oldest first. */
+  /**
+   * Reads the retained events after {@code lastEventId}, oldest first; {@link #EARLIEST} reads all
+   * of them (without reporting a cut).
+   */
   CompletionStage<Replay> readAfter(String lastEventId);
+
+  /** The reserved id that asks for all retained history, as in Mercure's {@code lastEventID=earliest}. */
+  String EARLIEST = "earliest";
 
   /** Sets the one consumer of appended events; called in order, one event at a time. */
   void onAppend(Consumer<StoredEvent> tail);

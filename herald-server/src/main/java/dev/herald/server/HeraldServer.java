@@ -70,6 +70,8 @@ public final class HeraldServer implements AutoCloseable {
   public static final int DEFAULT_OUTBOUND_BUFFER_LIMIT_BYTES = 1024 * 1024;
   /** Default number of topics and patterns one connection may follow. */
   public static final int DEFAULT_MAX_TOPICS_PER_CONNECTION = 100;
+  /** Default largest request body accepted by endpoints (larger is a 413). */
+  public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
   /** Default time a new connection has to send its request. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -186,8 +188,43 @@ public final class HeraldServer implements AutoCloseable {
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private EventLog eventLog;
+    private final Map<String, HttpEndpoint> endpoints = new LinkedHashMap<>();
+    private HttpEndpoint fallbackEndpoint;
+    private final Map<String, String> streamHeaders = new LinkedHashMap<>();
+    private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
 
     private Builder() {}
+
+    /**
+     * Serves plain requests to {@code path} with {@code endpoint}: every method on that path, or,
+     * when it is also a stream path, every method but {@code GET}.
+     */
+    public Builder endpoint(String path, HttpEndpoint endpoint) {
+      endpoints.put(checkPath(path), Objects.requireNonNull(endpoint, "endpoint"));
+      return this;
+    }
+
+    /** Serves requests no stream, route or endpoint matches (static pages, say); default: 404. */
+    public Builder fallbackEndpoint(HttpEndpoint endpoint) {
+      this.fallbackEndpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /** Adds a header to every stream response (a discovery {@code Link}, say). */
+    public Builder streamHeader(String name, String value) {
+      if (name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("header must not contain CR or LF: " + name);
+      }
+      streamHeaders.put(name.toLowerCase(java.util.Locale.ROOT), value);
+      return this;
+    }
+
+    /** The largest request body an endpoint accepts; larger is a 413. Default 1 MiB. */
+    public Builder maxRequestBodyBytes(int bytes) {
+      if (bytes < 0) throw new IllegalArgumentException("maxRequestBodyBytes must not be negative: " + bytes);
+      this.maxRequestBodyBytes = bytes;
+      return this;
+    }
 
     /** The address to listen on; {@code 0.0.0.0} by default, {@code 127.0.0.1} for loopback only. */
     public Builder bindAddress(String bindAddress) {
@@ -294,7 +331,7 @@ public final class HeraldServer implements AutoCloseable {
       SslContext ssl = tlsCert == null ? null : sslContext(tlsCert, tlsKey);
       ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, heartbeatInterval, retryHint,
           outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c, ioThreads,
-          requestTimeout);
+          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes);
       return new HeraldServer(this, config);
     }
 

@@ -71,7 +71,7 @@ public final class InMemoryEventLog implements EventLog {
   }
 
   @Override
-  public CompletionStage<StoredEvent> append(List<String> topics, Event event) {
+  public CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
     StoredEvent stored;
     synchronized (this) {
       long position = lastPosition + 1;
@@ -82,7 +82,7 @@ public final class InMemoryEventLog implements EventLog {
       if (positions.containsKey(id)) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("duplicate id: " + id));
       }
-      stored = StoredEvent.of(id, position, topics, event, clock.millis());
+      stored = StoredEvent.of(id, position, topics, event, clock.millis(), privateUpdate);
       lastPosition = position;
       events.addLast(stored);
       positions.put(id, position);
@@ -97,8 +97,12 @@ public final class InMemoryEventLog implements EventLog {
   @Override
   public synchronized CompletionStage<Replay> readAfter(String lastEventId) {
     evict(clock.millis());
-    Long after = positions.get(lastEventId);
     List<StoredEvent> result = new ArrayList<>();
+    if (EARLIEST.equals(lastEventId)) {
+      result.addAll(events);
+      return CompletableFuture.completedFuture(new Replay(result, false));
+    }
+    Long after = positions.get(lastEventId);
     if (after == null) {
       result.addAll(events);
       return CompletableFuture.completedFuture(new Replay(result, true));

@@ -15,8 +15,11 @@ public final class StoredEvent {
   private final Event event;
   private final long timestampMillis;
   private final byte[] frame;
+  private final boolean privateUpdate;
 
-  private StoredEvent(String id, long position, List<String> topics, Event event, long timestampMillis) {
+  private StoredEvent(String id, long position, List<String> topics, Event event, long timestampMillis,
+      boolean privateUpdate) {
+    this.privateUpdate = privateUpdate;
     this.id = id;
     this.position = position;
     this.topics = List.copyOf(topics);
@@ -31,10 +34,16 @@ public final class StoredEvent {
    * @param id the id sent to clients; must be a valid SSE id
    * @param position the log order: strictly increasing with each append
    */
-  public static StoredEvent of(String id, long position, List<String> topics, Event event, long timestampMillis) {
+  public static StoredEvent of(String id, long position, List<String> topics, Event event, long timestampMillis,
+      boolean privateUpdate) {
     if (id == null || id.isEmpty()) throw new IllegalArgumentException("a stored event needs an id");
     if (topics.isEmpty()) throw new IllegalArgumentException("a stored event needs a topic");
-    return new StoredEvent(id, position, topics, event, timestampMillis);
+    return new StoredEvent(id, position, topics, event, timestampMillis, privateUpdate);
+  }
+
+  /** Whether only subscribers authorised for one of its topics may receive it. */
+  public boolean privateUpdate() {
+    return privateUpdate;
   }
 
   public String id() {

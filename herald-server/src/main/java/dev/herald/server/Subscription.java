@@ -4,26 +4,53 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What one connection follows: exact topics and patterns. An event reaches the connection once if
- * any of its topics is one of {@code topics} or matches one of {@code patterns}.
+ * What one connection follows: exact topics and patterns, and which private updates it may see.
+ * An event reaches the connection once if any of its topics is one of {@code topics} or matches
+ * one of {@code patterns}; a private event also needs one of its topics to match one of
+ * {@code privateTopics}.
+ *
+ * @param topics exact topics, found with a hash lookup
+ * @param patterns rules checked against each event's topics
+ * @param privateTopics who this subscriber is authorised as for private updates; empty means it
+ *     receives none
  */
-public record Subscription(Set<String> topics, List<TopicPattern> patterns) {
+public record Subscription(Set<String> topics, List<TopicPattern> patterns, List<TopicPattern> privateTopics) {
   public Subscription {
     topics = Set.copyOf(topics);
     patterns = List.copyOf(patterns);
+    privateTopics = List.copyOf(privateTopics);
+  }
+
+  /** Public updates only. */
+  public Subscription(Set<String> topics, List<TopicPattern> patterns) {
+    this(topics, patterns, List.of());
   }
 
   public static Subscription of(String... topics) {
     return new Subscription(Set.of(topics), List.of());
   }
 
-  /** Whether an event published to {@code eventTopics} is for this subscription. */
+  /** Whether {@code event} is for this subscription, private updates included. */
+  public boolean matches(StoredEvent event) {
+    return matches(event.topics()) && (!event.privateUpdate() || authorisedFor(event.topics()));
+  }
+
+  /** Whether an event published to {@code eventTopics} is among what this subscription follows. */
   public boolean matches(List<String> eventTopics) {
     for (int i = 0; i < eventTopics.size(); i++) {
       String t = eventTopics.get(i);
       if (topics.contains(t)) return true;
       for (int p = 0; p < patterns.size(); p++) {
         if (patterns.get(p).matches(t)) return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean authorisedFor(List<String> eventTopics) {
+    for (String t : eventTopics) {
+      for (TopicPattern p : privateTopics) {
+        if (p.matches(t)) return true;
       }
     }
     return false;

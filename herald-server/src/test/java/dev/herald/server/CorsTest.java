@@ -73,7 +73,7 @@ class CorsTest {
       assertThat(c.status()).isEqualTo(204);
       assertThat(c.headers)
           .containsEntry("access-control-allow-origin", "https://app.example")
-          .containsEntry("access-control-allow-methods", "GET, OPTIONS")
+          .containsEntry("access-control-allow-methods", "GET, POST, OPTIONS")
           .containsEntry("access-control-allow-headers", "last-event-id")
           .containsEntry("access-control-allow-credentials", "true")
           .containsKey("access-control-max-age");

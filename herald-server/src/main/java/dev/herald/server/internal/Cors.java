@@ -31,7 +31,7 @@ final class Cors {
 
   static void addPreflightHeaders(HttpHeaders h, CorsPolicy policy, String origin, String requestedHeaders) {
     addAllowHeaders(h, policy, origin);
-    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, OPTIONS");
+    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
     // Echo what was asked (browsers ask for last-event-id on long or unusual ids) on top of ours.
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
         requestedHeaders == null || requestedHeaders.isBlank() ? ALLOWED_HEADERS : requestedHeaders);

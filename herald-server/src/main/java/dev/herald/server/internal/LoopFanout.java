@@ -41,6 +41,8 @@ final class LoopFanout implements Runnable {
   private final Set<SseConnection> all = new LinkedHashSet<>();
   private final List<SseConnection> dirty = new ArrayList<>();
   private boolean draining;
+  private long deliveredCount; // loop thread only
+  private volatile long delivered; // published once per flush, for stats()
 
   LoopFanout(EventLoop loop, RealBroker broker) {
     this.loop = loop;
@@ -103,7 +105,16 @@ final class LoopFanout implements Runnable {
     }
   }
 
+  void countDelivery() {
+    deliveredCount++;
+  }
+
+  long delivered() {
+    return delivered;
+  }
+
   private void flushDirty() {
+    delivered = deliveredCount;
     for (int i = 0; i < dirty.size(); i++) {
       SseConnection c = dirty.get(i);
       c.dirty = false;

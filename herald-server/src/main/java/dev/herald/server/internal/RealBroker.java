@@ -34,6 +34,8 @@ public final class RealBroker implements Broker {
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder slowClosed = new java.util.concurrent.atomic.LongAdder();
 
   public RealBroker(EventLog log, EventLoopGroup group, Duration heartbeatInterval) {
     this.log = log;
@@ -53,7 +55,7 @@ public final class RealBroker implements Broker {
   }
 
   @Override
-  public CompletionStage<String> publish(Collection<String> topics, Event event) {
+  public CompletionStage<String> publish(Collection<String> topics, Event event, boolean privateUpdate) {
     if (topics.isEmpty()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("publish needs at least one topic"));
     }
@@ -66,7 +68,7 @@ public final class RealBroker implements Broker {
       return CompletableFuture.failedFuture(new IllegalArgumentException("a published event needs data"));
     }
     try {
-      return log.append(List.copyOf(topics), event).thenApply(StoredEvent::id);
+      return log.append(List.copyOf(topics), event, privateUpdate).thenApply(StoredEvent::id);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -81,7 +83,15 @@ public final class RealBroker implements Broker {
     } finally {
       chunk.release();
     }
+    published.increment();
     for (BrokerListener l : listeners) l.onPublish(event.id(), event.topics());
+  }
+
+  @Override
+  public dev.herald.server.BrokerStats stats() {
+    long delivered = 0;
+    for (LoopFanout f : fanoutArray) delivered += f.delivered();
+    return new dev.herald.server.BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum());
   }
 
   @Override
@@ -130,6 +140,7 @@ public final class RealBroker implements Broker {
   }
 
   void slowConsumerClosed(SseConnection c, long pendingBytes) {
+    slowClosed.increment();
     LoopFanout.LOG.info("closing slow consumer {} ({} bytes pending)", c.request.remoteAddress(), pendingBytes);
     for (BrokerListener l : listeners) l.onSlowConsumerClosed(c.request, pendingBytes);
   }

@@ -1,6 +1,9 @@
 package dev.herald.server.internal;
 
 import dev.herald.protocol.Event;
+import dev.herald.server.EndpointRequest;
+import dev.herald.server.EndpointResponse;
+import dev.herald.server.HttpEndpoint;
 import dev.herald.server.StreamHandler;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
@@ -79,14 +82,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     String path = uri.path();
     StreamHandler route = config.routes().get(path);
     boolean topicStream = path.equals(config.streamPath());
-    if (route == null && !topicStream) {
-      reject(ctx, req, HttpResponseStatus.NOT_FOUND, "no event stream at " + path);
-      return;
-    }
+    boolean streamPath = route != null || topicStream;
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
     boolean crossOrigin = origin != null && !Cors.sameOrigin(origin, authority(req));
-    if (req.method().equals(HttpMethod.OPTIONS)) {
+    if (req.method().equals(HttpMethod.OPTIONS) && origin != null
+        && req.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
       preflight(ctx, req, origin, crossOrigin);
+      return;
+    }
+    HttpEndpoint endpoint = config.endpoints().get(path);
+    if (endpoint == null && !streamPath) endpoint = config.fallbackEndpoint();
+    if (endpoint != null && !(streamPath && req.method().equals(HttpMethod.GET))) {
+      serveEndpoint(ctx, req, uri, endpoint, origin);
+      return;
+    }
+    if (!streamPath) {
+      reject(ctx, req, HttpResponseStatus.NOT_FOUND, "no event stream at " + path);
       return;
     }
     if (!req.method().equals(HttpMethod.GET)) {
@@ -114,7 +125,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     StreamRequest request = new StreamRequest(path, uri.parameters(), headers(req.headers()), lastEventId,
-        String.valueOf(ctx.channel().remoteAddress() != null ? ctx.channel().remoteAddress() : ctx.channel().parent().remoteAddress()));
+        String.valueOf(remoteAddress(ctx)));
     Subscription subscription = null;
     if (route == null) {
       try {
@@ -137,14 +148,53 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private void startStream(ChannelHandlerContext ctx, StreamRequest request, Subscription subscription,
       StreamHandler route, String allowedOrigin) {
+    ReadTimeoutHandler timeout = ctx.pipeline().get(ReadTimeoutHandler.class);
+    if (timeout != null) ctx.pipeline().remove(timeout); // a stream's request side is quiet by design
+    LoopFanout fanout = broker.fanoutFor(ctx.channel().eventLoop());
+    connection = new SseConnection(ctx.channel(), h2, request, subscription, fanout, config.outboundBufferLimitBytes());
+    SseConnection c = connection;
+    if (subscription != null && request.lastEventId().isPresent()) {
+      // Register first (holding live events), then read the history, then answer: the head can
+      // then say whether the history was cut.
+      c.beginReplay();
+      broker.connected(c);
+      String id = request.lastEventId().get();
+      broker.log().readAfter(id).whenComplete((replay, error) -> c.channel.eventLoop().execute(() -> {
+        if (c.isClosed()) return;
+        if (error != null) {
+          LoopFanout.LOG.warn("history read failed for Last-Event-ID {}", id, error);
+          c.channel.close();
+          return;
+        }
+        writeHead(ctx, allowedOrigin, replay.historyCut());
+        c.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
+        c.replay(replay, id);
+      }));
+      return;
+    }
+    writeHead(ctx, allowedOrigin, false);
+    c.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
+    ctx.flush();
+    broker.connected(c);
+    if (route != null) {
+      try {
+        route.handle(request, new RealEventStream(c));
+      } catch (Exception e) {
+        LoopFanout.LOG.warn("stream handler for {} failed", request.path(), e);
+        c.end(null);
+      }
+    }
+  }
+
+  private void writeHead(ChannelHandlerContext ctx, String allowedOrigin, boolean historyCut) {
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     HttpHeaders h = res.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     h.set("x-accel-buffering", "no");
+    config.streamHeaders().forEach(h::set);
+    if (historyCut) h.set("last-event-id", dev.herald.server.EventLog.EARLIEST);
     if (allowedOrigin != null) Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
-    ReadTimeoutHandler timeout = ctx.pipeline().get(ReadTimeoutHandler.class);
-    if (timeout != null) ctx.pipeline().remove(timeout); // a stream's request side is quiet by design
     if (h2) {
       ctx.write(res);
     } else {
@@ -155,33 +205,41 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       // From here on the body goes out as pre-framed chunks, shared by all subscribers.
       ctx.pipeline().get(HttpServerCodec.class).removeOutboundHandler();
     }
-    LoopFanout fanout = broker.fanoutFor(ctx.channel().eventLoop());
-    connection = new SseConnection(ctx.channel(), h2, request, subscription, fanout, config.outboundBufferLimitBytes());
-    connection.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
-    ctx.flush();
-    SseConnection c = connection;
-    boolean resume = subscription != null && request.lastEventId().isPresent();
-    if (resume) c.beginReplay();
-    broker.connected(c);
-    if (resume) {
-      String id = request.lastEventId().get();
-      broker.log().readAfter(id).whenComplete((replay, error) -> c.channel.eventLoop().execute(() -> {
-        if (error != null) {
-          LoopFanout.LOG.warn("history read failed for Last-Event-ID {}", id, error);
-          c.channel.close();
-        } else {
-          c.replay(replay, id);
-        }
-      }));
+    connection.started();
+  }
+
+  private void serveEndpoint(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri,
+      HttpEndpoint endpoint, String origin) {
+    byte[] body = new byte[req.content().readableBytes()];
+    req.content().getBytes(req.content().readerIndex(), body);
+    EndpointRequest request = new EndpointRequest(req.method().name(), uri.path(), uri.parameters(),
+        headers(req.headers()), body, String.valueOf(remoteAddress(ctx)));
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    java.util.concurrent.CompletionStage<EndpointResponse> stage;
+    try {
+      stage = endpoint.handle(request);
+    } catch (Exception e) {
+      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
-    if (route != null) {
-      try {
-        route.handle(request, new RealEventStream(c));
-      } catch (Exception e) {
-        LoopFanout.LOG.warn("stream handler for {} failed", request.path(), e);
-        c.end(null);
+    stage.whenComplete((response, error) -> ctx.executor().execute(() -> {
+      EndpointResponse r = response;
+      if (error != null || r == null) {
+        LoopFanout.LOG.warn("endpoint {} {} failed", request.method(), request.path(), error);
+        r = EndpointResponse.text(500, "internal error");
       }
-    }
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+      r.headers().forEach(res.headers()::set);
+      if (origin != null && config.cors().allows(origin)) Cors.addAllowHeaders(res.headers(), config.cors(), origin);
+      HttpUtil.setContentLength(res, r.body().length);
+      if (!h2 && !keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      var future = ctx.writeAndFlush(res);
+      if (!h2 && !keepAlive) future.addListener(ChannelFutureListener.CLOSE);
+    }));
+  }
+
+  private static Object remoteAddress(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() != null ? ctx.channel().remoteAddress() : ctx.channel().parent().remoteAddress();
   }
 
   @Override
@@ -225,6 +283,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       id = new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     } else {
       List<String> q = uri.parameters().get("lastEventID");
+      if (q == null || q.isEmpty()) q = uri.parameters().get("last_event_id");
       id = q == null || q.isEmpty() ? null : q.get(0);
     }
     if (id == null || id.isEmpty()) return Optional.empty();

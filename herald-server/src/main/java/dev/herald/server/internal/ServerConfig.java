@@ -1,6 +1,7 @@
 package dev.herald.server.internal;
 
 import dev.herald.server.CorsPolicy;
+import dev.herald.server.HttpEndpoint;
 import dev.herald.server.StreamHandler;
 import dev.herald.server.TopicSelector;
 import io.netty.handler.ssl.SslContext;
@@ -22,9 +23,15 @@ public record ServerConfig(
     SslContext sslContext,
     boolean h2c,
     int ioThreads,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Map<String, HttpEndpoint> endpoints,
+    HttpEndpoint fallbackEndpoint,
+    Map<String, String> streamHeaders,
+    int maxRequestBodyBytes) {
 
   public ServerConfig {
     routes = Map.copyOf(routes);
+    endpoints = Map.copyOf(endpoints);
+    streamHeaders = Map.copyOf(streamHeaders);
   }
 }

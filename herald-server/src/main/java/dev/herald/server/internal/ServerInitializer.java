@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 public final class ServerInitializer extends ChannelInitializer<Channel> {
   static final int MAX_INITIAL_LINE = 8192;
   static final int MAX_HEADER_BYTES = 16384;
-  static final int MAX_REQUEST_BODY = 64 * 1024;
   private static final long MAX_CONCURRENT_STREAMS = 1000;
 
   private final RealBroker broker;
@@ -71,7 +70,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
           addHttp2(c.pipeline());
         }
       }));
-      p.addLast(new HttpObjectAggregator(MAX_REQUEST_BODY));
+      p.addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
       p.addLast(new RequestHandler(broker, config, false));
     } else {
       addHttp1(p, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
@@ -80,7 +79,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
 
   private void addHttp1(ChannelPipeline p, HttpServerCodec codec) {
     p.addLast(codec);
-    p.addLast(new HttpObjectAggregator(MAX_REQUEST_BODY));
+    p.addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
     p.addLast(new RequestHandler(broker, config, false));
   }
 
@@ -108,7 +107,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
         stream.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(
             config.outboundBufferLimitBytes() / 2, config.outboundBufferLimitBytes()));
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-        stream.pipeline().addLast(new HttpObjectAggregator(MAX_REQUEST_BODY));
+        stream.pipeline().addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
         stream.pipeline().addLast(new RequestHandler(broker, config, true));
       }
     };

@@ -36,6 +36,7 @@ final class SseConnection {
   private List<StoredEvent> replay;
   private int replayIndex;
 
+  private boolean started; // the response head is written: frames may follow
   boolean wroteSinceHeartbeat;
   boolean dirty;
   private boolean closed;
@@ -62,6 +63,7 @@ final class SseConnection {
   void deliverLive(Pending p) {
     long position = p.event().position();
     if (closed || position <= lastPosition) return;
+    if (p.event().privateUpdate() && !subscription.matches(p.event())) return;
     if (replaying) {
       if (!held.isEmpty() && position <= held.get(held.size() - 1).event().position()) return;
       held.add(new Pending(p.event(), p.chunk().retain(), p.payloadOffset()));
@@ -75,6 +77,7 @@ final class SseConnection {
       return;
     }
     writeChunk(p.chunk().retainedDuplicate(), p.payloadOffset(), channel.voidPromise());
+    fanout.countDelivery();
     lastPosition = position;
   }
 
@@ -86,7 +89,7 @@ final class SseConnection {
     }
     List<StoredEvent> matching = new ArrayList<>(result.events().size());
     for (StoredEvent e : result.events()) {
-      if (subscription.matches(e.topics())) matching.add(e);
+      if (subscription.matches(e)) matching.add(e);
     }
     replay = matching;
     replayIndex = 0;
@@ -104,6 +107,7 @@ final class SseConnection {
       if (e.position() <= lastPosition) continue;
       ByteBuf chunk = Frames.chunk(channel.alloc(), e.frame());
       writeChunk(chunk, Frames.payloadOffset(chunk), channel.voidPromise());
+      fanout.countDelivery();
       lastPosition = e.position();
     }
     if (replayIndex < replay.size() || closed) {
@@ -115,6 +119,7 @@ final class SseConnection {
     for (Pending p : held) {
       if (p.event().position() > lastPosition) {
         writeChunk(p.chunk(), p.payloadOffset(), channel.voidPromise());
+        fanout.countDelivery();
         lastPosition = p.event().position();
       } else {
         p.chunk().release();
@@ -144,13 +149,22 @@ final class SseConnection {
     writeChunk(chunk, Frames.payloadOffset(chunk), promise);
   }
 
+  void started() {
+    started = true;
+  }
+
   void writeHeartbeat() {
+    if (!started) return;
     writeChunk(Frames.HEARTBEAT.duplicate(), 3, channel.voidPromise());
   }
 
   /** Ends the stream: HTTP/1.1's last chunk or HTTP/2's END_STREAM, then close. */
   void end(Event farewell) {
     if (closed) return;
+    if (!started) {
+      channel.close();
+      return;
+    }
     if (farewell != null) writeEvent(farewell, channel.voidPromise());
     if (h2) {
       channel.write(new DefaultHttp2DataFrame(true));
