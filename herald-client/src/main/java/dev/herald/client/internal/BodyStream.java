@@ -91,8 +91,8 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
       subscription = s;
       cancel = cancelled;
     }
-    // Ask for the first buffers at once: the JDK's HTTP/2 upgrade path completes the response only
-    // once the body has demand. What arrives before start() waits in `pending`.
+    // Ask for the first buffers at once, as the JDK's own ofInputStream() does, so the exchange
+    // never waits on us. What arrives before start() waits in `pending`.
     if (cancel) s.cancel();
     else s.request(1);
   }

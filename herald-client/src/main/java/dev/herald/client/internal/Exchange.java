@@ -119,7 +119,7 @@ final class Exchange {
       if (!contentType) b.setHeader("Content-Type", "text/plain");
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(requestBody));
     } else if (method.equals("GET")) {
-      b.GET(); // no Content-Length: 0, which also keeps the JDK's h2c upgrade working
+      b.GET(); // no "Content-Length: 0" on a GET, as browsers send none
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
