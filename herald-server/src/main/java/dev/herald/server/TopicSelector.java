@@ -19,6 +19,7 @@ public interface TopicSelector {
    *     a {@code 400} reply
    * @throws SecurityException if the request may not follow what it asks; its message becomes the
    *     body of a {@code 403} reply
+   * @throws StreamRefusedException to answer with another status and headers (a 401, say)
    */
   Subscription select(StreamRequest request);
 

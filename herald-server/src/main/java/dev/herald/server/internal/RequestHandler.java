@@ -130,6 +130,11 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (route == null) {
       try {
         subscription = config.topicSelector().select(request);
+      } catch (dev.herald.server.StreamRefusedException e) {
+        FullHttpResponse res = text(HttpResponseStatus.valueOf(e.status()), e.getMessage());
+        e.headers().forEach(res.headers()::set);
+        send(ctx, req, res, req.headers().get(HttpHeaderNames.ORIGIN));
+        return;
       } catch (SecurityException e) {
         reject(ctx, req, HttpResponseStatus.FORBIDDEN, e.getMessage());
         return;
