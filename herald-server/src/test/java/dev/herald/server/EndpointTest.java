@@ -40,6 +40,19 @@ class EndpointTest {
   }
 
   @Test
+  void postThatAsksToUpgradeToH2cIsServed() throws Exception {
+    // The JDK HttpClient's default: the first request asks for h2c, body included.
+    start(HeraldServer.builder().endpoint("/echo", r -> CompletableFuture.completedFuture(EndpointResponse.text(200, r.bodyText()))));
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+    java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + server.port() + "/echo"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("payload")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("payload\n");
+  }
+
+  @Test
   void endpointsAndTheFallbackAnswerOtherPaths() throws Exception {
     start(HeraldServer.builder()
         .endpoint("/healthz", r -> CompletableFuture.completedFuture(EndpointResponse.text(200, "ok")))

@@ -60,10 +60,11 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
       });
     } else if (config.h2c()) {
       HttpServerCodec codec = new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192);
+      // The upgrade request may carry a body (a publish): allow what endpoints allow.
       HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
           AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
               ? new Http2ServerUpgradeCodec(http2Codec(), new Http2MultiplexHandler(streamInitializer()))
-              : null);
+              : null, config.maxRequestBodyBytes());
       p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel c) {

@@ -1,0 +1,34 @@
+package dev.herald.hub;
+
+import dev.herald.server.TopicPattern;
+import java.util.List;
+
+/**
+ * What a verified token allows: the topic selectors it may publish to and subscribe to.
+ *
+ * @param publish selectors every topic of a published update must match
+ * @param subscribe selectors that open private updates to the bearer
+ */
+record Access(List<TopicPattern> publish, List<TopicPattern> subscribe) {
+  static final Access ANONYMOUS = new Access(List.of(), List.of());
+
+  Access {
+    publish = List.copyOf(publish);
+    subscribe = List.copyOf(subscribe);
+  }
+
+  /** Whether every topic is matched by one of the publish selectors. */
+  boolean canPublish(List<String> topics) {
+    for (String topic : topics) {
+      boolean covered = false;
+      for (TopicPattern p : publish) {
+        if (p.matches(topic)) {
+          covered = true;
+          break;
+        }
+      }
+      if (!covered) return false;
+    }
+    return !topics.isEmpty();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.herald.hub;
+
+import dev.herald.server.CorsPolicy;
+import dev.herald.server.EndpointResponse;
+import dev.herald.server.EventLog;
+import dev.herald.server.HeraldServer;
+import dev.herald.server.HttpEndpoint;
+import dev.herald.server.TopicPattern;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone hub: Herald's server speaking the Mercure protocol at
+ * {@code /.well-known/mercure}, with health, readiness and metrics endpoints beside it.
+ */
+public final class Hub implements AutoCloseable {
+  static final Logger LOG = LoggerFactory.getLogger("dev.herald.hub");
+  /** Mercure's well-known path, for both publishing and subscribing. */
+  public static final String PATH = "/.well-known/mercure";
+
+  private final HeraldServer server;
+  private final HubMetrics metrics;
+
+  private Hub(HeraldServer server, HubMetrics metrics) {
+    this.server = server;
+    this.metrics = metrics;
+  }
+
+  /** What the hub is built from, besides its settings. */
+  record Parts(
+      HubAuth auth,
+      EventLog log,
+      BooleanSupplier storeReady,
+      Function<String, TopicPattern> selectors,
+      Function<String, TopicPattern> urlPatterns,
+      HttpEndpoint pages) {}
+
+  /** Starts a hub; {@code customize} may add routes and endpoints (the console, the demos). */
+  static Hub start(HubSettings settings, Parts parts, java.util.function.Consumer<HeraldServer.Builder> customize) {
+    HeraldServer.Builder builder = HeraldServer.builder()
+        .bindAddress(settings.bindAddress())
+        .port(settings.port())
+        .streamPath(PATH)
+        .heartbeatInterval(settings.heartbeat())
+        .eventLog(parts.log())
+        .cors(cors(settings.corsOrigins()))
+        .streamHeader("link", "<" + PATH + ">; rel=\"mercure\"")
+        .topicSelector(new MercureSubscriptions(parts.auth(), settings.anonymousSubscribers(),
+            parts.selectors(), parts.urlPatterns()));
+    if (settings.tlsCert() != null) builder.tls(settings.tlsCert(), settings.tlsKey());
+    HubMetrics[] metrics = new HubMetrics[1];
+    MercurePublisher[] publisher = new MercurePublisher[1]; // set once the server (and its broker) exists
+    builder.endpoint(PATH, request -> publisher[0].handle(request));
+    builder.endpoint("/healthz", request -> text(200, "ok"));
+    builder.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
+        ? text(200, "ready")
+        : text(503, "not ready: the event store is not available"));
+    builder.endpoint("/metrics", request -> CompletableFuture.completedFuture(EndpointResponse.of(200,
+        "text/plain; version=0.0.4; charset=utf-8", metrics[0].scrape().getBytes(StandardCharsets.UTF_8))));
+    if (parts.pages() != null) builder.fallbackEndpoint(parts.pages());
+    customize.accept(builder);
+    HeraldServer server = builder.build();
+    metrics[0] = new HubMetrics(server.broker());
+    publisher[0] = new MercurePublisher(server.broker(), parts.auth(), settings.maxDataBytes(), metrics[0].appendLatency);
+    server.start();
+    return new Hub(server, metrics[0]);
+  }
+
+  static CorsPolicy cors(List<String> origins) {
+    if (origins.isEmpty()) return CorsPolicy.sameOrigin();
+    if (origins.contains("*")) return CorsPolicy.anyOrigin();
+    return CorsPolicy.allowOrigins(origins.toArray(new String[0])).withCredentials();
+  }
+
+  private static CompletableFuture<EndpointResponse> text(int status, String message) {
+    return CompletableFuture.completedFuture(EndpointResponse.text(status, message));
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public HeraldServer server() {
+    return server;
+  }
+
+  HubMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.herald.hub;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Authenticates hub requests: finds the token, verifies it, and says what it allows. */
+interface HubAuth {
+  /**
+   * The access a request's token grants; empty when it carries no token.
+   *
+   * @throws AuthException when a token is present but invalid (a 401)
+   */
+  Optional<Access> authenticate(Map<String, List<String>> headers, Map<String, List<String>> query);
+
+  /** The {@code WWW-Authenticate} value for a 401 with this reason. */
+  String challenge(String reason);
+
+  /** A 401: no usable token. The message is safe to show to the client. */
+  final class AuthException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AuthException(String message) {
+      super(message);
+    }
+  }
+}

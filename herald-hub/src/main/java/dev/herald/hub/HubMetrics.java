@@ -1,0 +1,63 @@
+package dev.herald.hub;
+
+import dev.herald.server.Broker;
+import dev.herald.server.BrokerListener;
+import dev.herald.server.StreamRequest;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The hub's metrics through Micrometer, scraped as Prometheus text at {@code /metrics}:
+ * connections, subscriptions, events published and delivered, slow consumers dropped, and the
+ * store's append latency.
+ */
+final class HubMetrics implements BrokerListener {
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  final Timer appendLatency;
+  private final DistributionSummary topicsPerSubscription;
+  private final AtomicLong subscriptions = new AtomicLong();
+
+  HubMetrics(Broker broker) {
+    Gauge.builder("herald.connections", broker, b -> b.stats().connections())
+        .description("Open event streams").register(registry);
+    Gauge.builder("herald.subscriptions", subscriptions, AtomicLong::get)
+        .description("Topic selectors followed by open streams").register(registry);
+    FunctionCounter.builder("herald.events.published", broker, b -> b.stats().published())
+        .description("Events appended to the log and broadcast").register(registry);
+    FunctionCounter.builder("herald.events.delivered", broker, b -> b.stats().delivered())
+        .description("Event frames written to subscribers").register(registry);
+    FunctionCounter.builder("herald.slow.consumers.closed", broker, b -> b.stats().slowConsumersClosed())
+        .description("Subscribers closed for falling behind").register(registry);
+    appendLatency = Timer.builder("herald.store.append")
+        .description("Time from publish to the log's acknowledgement")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
+    topicsPerSubscription = DistributionSummary.builder("herald.subscription.topics")
+        .description("Topic selectors per subscription").register(registry);
+    broker.addListener(this);
+  }
+
+  @Override
+  public void onConnect(StreamRequest request) {
+    int n = request.queryParams("topic").size() + request.queryParams("match").size()
+        + request.queryParams("match_urlpattern").size();
+    subscriptions.addAndGet(n);
+    topicsPerSubscription.record(n);
+  }
+
+  @Override
+  public void onDisconnect(StreamRequest request, String reason) {
+    int n = request.queryParams("topic").size() + request.queryParams("match").size()
+        + request.queryParams("match_urlpattern").size();
+    subscriptions.addAndGet(-n);
+  }
+
+  String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.herald.hub;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything {@code herald serve} is configured with, validated by the command line. Immutable.
+ *
+ * @param bindAddress address to listen on
+ * @param port port to listen on (0: any free one)
+ * @param tlsCert PEM certificate chain, or null
+ * @param tlsKey PKCS#8 PEM key, or null
+ * @param devTls make a self-signed certificate for localhost (browsers then use HTTP/2)
+ * @param corsOrigins origins allowed to subscribe and publish from browsers; {@code *} for any
+ * @param jwtAlgorithm HS256, RS256 or ES256: fixed by configuration, never taken from a token
+ * @param publisherKey HS256 secret or path of a PEM public key, or null
+ * @param subscriberKey same for subscribers; null means the publisher key
+ * @param anonymousSubscribers whether subscribers without a token are served (public updates only)
+ * @param queryToken whether the {@code authorization} query parameter is read (off: tokens in URLs leak)
+ * @param store {@code sqlite} (durable, in {@code dataDir}) or {@code memory}
+ * @param dataDir where the durable store lives
+ * @param historyMaxEvents events kept for replay
+ * @param historyMaxAge how long events are kept for replay
+ * @param heartbeat interval of heartbeat comments
+ * @param maxDataBytes largest {@code data} of one update
+ * @param demo whether the demo pages and their publishers run
+ */
+record HubSettings(
+    String bindAddress,
+    int port,
+    Path tlsCert,
+    Path tlsKey,
+    boolean devTls,
+    List<String> corsOrigins,
+    String jwtAlgorithm,
+    String publisherKey,
+    String subscriberKey,
+    boolean anonymousSubscribers,
+    boolean queryToken,
+    String store,
+    Path dataDir,
+    int historyMaxEvents,
+    Duration historyMaxAge,
+    Duration heartbeat,
+    int maxDataBytes,
+    boolean demo) {
+
+  HubSettings {
+    corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  /** Dev mode: no key configured, so the hub makes one and prints ready tokens. */
+  boolean devMode() {
+    return publisherKey == null && subscriberKey == null;
+  }
+}

@@ -1,0 +1,221 @@
+package dev.herald.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.protocol.Event;
+import dev.herald.server.Broker;
+import dev.herald.server.EndpointRequest;
+import dev.herald.server.EndpointResponse;
+import dev.herald.server.EventLog;
+import dev.herald.server.HttpEndpoint;
+import io.micrometer.core.instrument.Timer;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Mercure's publish side: {@code POST /.well-known/mercure}, form-encoded as in the protocol, or
+ * JSON with the same fields, or a JSON array of them (a batch, each update validated alone).
+ * Answers {@code 200 text/plain} with the event id once the log acknowledged the event.
+ */
+final class MercurePublisher implements HttpEndpoint {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Broker broker;
+  private final HubAuth auth;
+  private final int maxDataBytes;
+  private final Timer appendTimer;
+
+  MercurePublisher(Broker broker, HubAuth auth, int maxDataBytes, Timer appendTimer) {
+    this.broker = broker;
+    this.auth = auth;
+    this.maxDataBytes = maxDataBytes;
+    this.appendTimer = appendTimer;
+  }
+
+  /** One update as a publisher sent it, validated. */
+  record Update(List<String> topics, Event event, boolean privateUpdate) {}
+
+  /** A refusal with its status; the message is safe to show to the publisher. */
+  static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    Refused(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  @Override
+  public CompletionStage<EndpointResponse> handle(EndpointRequest request) {
+    if (!request.method().equals("POST")) {
+      return done(EndpointResponse.text(405, request.method() + " is not allowed: subscribe with GET, publish with POST")
+          .withHeader("allow", "GET, POST, OPTIONS"));
+    }
+    Access access;
+    try {
+      Optional<Access> a = auth.authenticate(request.headers(), request.query());
+      if (a.isEmpty()) return unauthorized("publishing needs a publisher JWT");
+      access = a.get();
+    } catch (HubAuth.AuthException e) {
+      return unauthorized(e.getMessage());
+    }
+    String contentType = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
+    try {
+      if (contentType.startsWith("application/x-www-form-urlencoded")) {
+        return publish(form(request.body()), access).thenApply(id -> EndpointResponse.text(200, id))
+            .exceptionally(MercurePublisher::refusal);
+      }
+      if (contentType.startsWith("application/json")) {
+        JsonNode body = JSON.readTree(request.body());
+        if (body == null) throw new Refused(400, "empty JSON body");
+        if (body.isArray()) return batch((ArrayNode) body, access);
+        return publish(json(body), access).thenApply(id -> EndpointResponse.text(200, id))
+            .exceptionally(MercurePublisher::refusal);
+      }
+      return done(EndpointResponse.text(415,
+          "unsupported content type '" + contentType + "': use application/x-www-form-urlencoded or application/json"));
+    } catch (Refused e) {
+      return done(EndpointResponse.text(e.status, e.getMessage()));
+    } catch (java.io.IOException e) {
+      return done(EndpointResponse.text(400, "malformed JSON: " + e.getMessage().split("\n")[0]));
+    }
+  }
+
+  private CompletionStage<EndpointResponse> batch(ArrayNode updates, Access access) {
+    // In order, one after another: the batch keeps its order in the log.
+    ArrayNode results = JSON.createArrayNode();
+    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+    for (JsonNode node : updates) {
+      chain = chain.thenCompose(ignored -> {
+        ObjectNode result = results.addObject();
+        try {
+          return publish(json(node), access).handle((id, error) -> {
+            if (error == null) {
+              result.put("id", id);
+            } else {
+              Refused r = asRefused(error);
+              result.put("status", r.status).put("error", r.getMessage());
+            }
+            return null;
+          });
+        } catch (Refused r) {
+          result.put("status", r.status).put("error", r.getMessage());
+          return CompletableFuture.completedFuture(null);
+        }
+      });
+    }
+    return chain.thenApply(ignored -> EndpointResponse.of(200, "application/json",
+        results.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private CompletionStage<String> publish(Update update, Access access) {
+    if (!access.canPublish(update.topics())) {
+      throw new Refused(403, "the token does not allow publishing to " + String.join(", ", update.topics()));
+    }
+    long start = System.nanoTime();
+    return broker.publish(update.topics(), update.event(), update.privateUpdate())
+        .whenComplete((id, error) -> appendTimer.record(Duration.ofNanos(System.nanoTime() - start)));
+  }
+
+  private Update form(byte[] body) {
+    Map<String, List<String>> fields =
+        new QueryStringDecoder("?" + new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, true, 1024)
+            .parameters();
+    return update(fields.getOrDefault("topic", List.of()), first(fields, "data"), first(fields, "id"),
+        first(fields, "type"), first(fields, "retry"), fields.containsKey("private") && !isFalse(first(fields, "private")));
+  }
+
+  private Update json(JsonNode node) {
+    if (!node.isObject()) throw new Refused(400, "an update must be a JSON object");
+    List<String> topics = new ArrayList<>();
+    JsonNode t = node.get("topic");
+    if (t != null && t.isArray()) {
+      t.forEach(n -> topics.add(n.asText()));
+    } else if (t != null && t.isTextual()) {
+      topics.add(t.asText());
+    }
+    JsonNode p = node.get("private");
+    boolean privateUpdate = p != null && (p.isBoolean() ? p.asBoolean() : !isFalse(p.asText()));
+    JsonNode retry = node.get("retry");
+    return update(topics, text(node, "data"), text(node, "id"), text(node, "type"),
+        retry == null || retry.isNull() ? null : retry.asText(), privateUpdate);
+  }
+
+  private Update update(List<String> topics, String data, String id, String type, String retry, boolean privateUpdate) {
+    if (topics.isEmpty()) throw new Refused(400, "missing topic: an update needs at least one topic");
+    for (String topic : topics) {
+      if (topic.isEmpty()) throw new Refused(400, "empty topic");
+    }
+    if (data != null && data.getBytes(StandardCharsets.UTF_8).length > maxDataBytes) {
+      throw new Refused(400, "data over the size limit of " + maxDataBytes + " bytes");
+    }
+    if (EventLog.EARLIEST.equals(id)) throw new Refused(400, "id 'earliest' is reserved");
+    Event.Builder event = Event.builder().data(data == null ? "" : data);
+    try {
+      if (id != null && !id.isEmpty()) event.id(id);
+      if (type != null) event.type(type);
+      if (retry != null && !retry.isEmpty()) {
+        long millis;
+        try {
+          millis = Long.parseLong(retry);
+        } catch (NumberFormatException e) {
+          throw new Refused(400, "retry must be a whole number of milliseconds: " + retry);
+        }
+        event.retry(Duration.ofMillis(millis));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Refused(400, e.getMessage());
+    }
+    return new Update(List.copyOf(topics), event.build(), privateUpdate);
+  }
+
+  private CompletionStage<EndpointResponse> unauthorized(String reason) {
+    return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.challenge(reason)));
+  }
+
+  private static EndpointResponse refusal(Throwable error) {
+    Refused r = asRefused(error);
+    return EndpointResponse.text(r.status, r.getMessage());
+  }
+
+  private static Refused asRefused(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof Refused) return (Refused) e;
+    if (e instanceof IllegalArgumentException) {
+      String m = e.getMessage();
+      return new Refused(m != null && m.startsWith("duplicate id") ? 409 : 400, m);
+    }
+    if (e instanceof IllegalStateException) return new Refused(503, "the event store is not available: " + e.getMessage());
+    return new Refused(500, "publish failed");
+  }
+
+  private static String first(Map<String, List<String>> fields, String name) {
+    List<String> values = fields.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static boolean isFalse(String value) {
+    return value != null && (value.equalsIgnoreCase("false") || value.equals("0") || value.equalsIgnoreCase("off"));
+  }
+
+  private static CompletionStage<EndpointResponse> done(EndpointResponse r) {
+    return CompletableFuture.completedFuture(r);
+  }
+}

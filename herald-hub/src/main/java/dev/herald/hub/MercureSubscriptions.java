@@ -1,0 +1,85 @@
+package dev.herald.hub;
+
+import dev.herald.server.StreamRefusedException;
+import dev.herald.server.StreamRequest;
+import dev.herald.server.Subscription;
+import dev.herald.server.TopicPattern;
+import dev.herald.server.TopicSelector;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Mercure's subscribe side: {@code topic=} selectors (0.x) and {@code match=} /
+ * {@code match_urlpattern=} (1.0), OR-ed; exact strings go to the broker's hash index, templates
+ * and {@code *} become patterns; the subscriber JWT decides which private updates it sees.
+ */
+final class MercureSubscriptions implements TopicSelector {
+  private final HubAuth auth;
+  private final boolean anonymousAllowed;
+  private final Function<String, TopicPattern> selectors;
+  private final Function<String, TopicPattern> urlPatterns;
+
+  MercureSubscriptions(HubAuth auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
+      Function<String, TopicPattern> urlPatterns) {
+    this.auth = auth;
+    this.anonymousAllowed = anonymousAllowed;
+    this.selectors = selectors;
+    this.urlPatterns = urlPatterns;
+  }
+
+  @Override
+  public Subscription select(StreamRequest request) {
+    Set<String> exact = new LinkedHashSet<>();
+    List<TopicPattern> patterns = new ArrayList<>();
+    List<String> wanted = new ArrayList<>(request.queryParams("topic"));
+    wanted.addAll(request.queryParams("match"));
+    for (String selector : wanted) {
+      if (selector.isEmpty()) throw new IllegalArgumentException("empty topic selector");
+      if (isExact(selector)) {
+        exact.add(selector);
+      } else {
+        patterns.add(compile(selectors, selector));
+      }
+    }
+    for (String pattern : request.queryParams("match_urlpattern")) {
+      patterns.add(compile(urlPatterns, pattern));
+    }
+    if (exact.isEmpty() && patterns.isEmpty()) {
+      throw new IllegalArgumentException("missing topic: add ?topic=<selector> (repeatable)");
+    }
+    Access access = access(request);
+    return new Subscription(exact, patterns, access.subscribe());
+  }
+
+  private Access access(StreamRequest request) {
+    Optional<Access> access;
+    try {
+      access = auth.authenticate(request.headers(), request.query());
+    } catch (HubAuth.AuthException e) {
+      throw new StreamRefusedException(401, e.getMessage(), Map.of("www-authenticate", auth.challenge(e.getMessage())));
+    }
+    if (access.isEmpty() && !anonymousAllowed) {
+      String reason = "anonymous subscribers are not allowed: send a subscriber JWT";
+      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.challenge(reason)));
+    }
+    return access.orElse(Access.ANONYMOUS);
+  }
+
+  private static TopicPattern compile(Function<String, TopicPattern> compiler, String selector) {
+    try {
+      return compiler.apply(selector);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid topic selector " + selector + ": " + e.getMessage());
+    }
+  }
+
+  /** Neither {@code *} nor a URI template: matched by name. */
+  static boolean isExact(String selector) {
+    return !selector.equals("*") && selector.indexOf('{') < 0;
+  }
+}

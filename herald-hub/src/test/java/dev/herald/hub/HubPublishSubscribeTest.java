@@ -1,0 +1,157 @@
+package dev.herald.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.server.InMemoryEventLog;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Mercure publish and subscribe protocol over HTTP, with authorisation stubbed. */
+class HubPublishSubscribeTest {
+  private Hub hub;
+  private HubClient client;
+
+  static HubSettings settings(boolean anonymous, int maxDataBytes) {
+    return new HubSettings("127.0.0.1", 0, null, null, false, List.of(), "HS256", "k", null, anonymous, false,
+        "memory", Path.of("data"), 1000, Duration.ofHours(1), Duration.ofSeconds(15), maxDataBytes, false);
+  }
+
+  @BeforeEach
+  void start() {
+    hub = Hub.start(settings(true, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
+        FakeAuth::selector, FakeAuth::selector, null), b -> b.maxRequestBodyBytes(4096));
+    client = new HubClient(hub.port());
+  }
+
+  @AfterEach
+  void stop() {
+    hub.close();
+  }
+
+  private void awaitSubscribers(String topic, int n) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> hub.server().broker().subscriberCount(topic) == n);
+  }
+
+  @Test
+  void publishedUpdateReachesSubscribersWithItsIdAndType() throws Exception {
+    try (HubClient.Stream s = client.subscribe("topic=a", null)) {
+      awaitSubscribers("a", 1);
+      HttpResponse<String> r = client.publish("pub-all", "topic", "a", "data", "hello", "type", "greeting");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("content-type")).hasValue("text/plain; charset=utf-8");
+      String id = r.body().trim();
+      HubClient.Stream.Received e = s.take();
+      assertThat(e).isEqualTo(new HubClient.Stream.Received("greeting", "hello", id));
+      assertThat(s.response.headers().firstValue("link")).hasValue("</.well-known/mercure>; rel=\"mercure\"");
+    }
+  }
+
+  @Test
+  void publishersOwnIdIsKept() throws Exception {
+    try (HubClient.Stream s = client.subscribe("topic=a", null)) {
+      awaitSubscribers("a", 1);
+      HttpResponse<String> r = client.publish("pub-all", "topic", "a", "data", "x", "id", "urn:uuid:42");
+      assertThat(r.body()).isEqualTo("urn:uuid:42\n");
+      assertThat(s.take().id()).isEqualTo("urn:uuid:42");
+      assertThat(client.publish("pub-all", "topic", "a", "data", "y", "id", "urn:uuid:42").statusCode()).isEqualTo(409);
+    }
+  }
+
+  @Test
+  void privateUpdatesReachOnlySubscribersWhoseTokenCoversThem() throws Exception {
+    try (HubClient.Stream anon = client.subscribe("topic=a", null);
+        HubClient.Stream authorised = client.subscribe("topic=a", "sub-all")) {
+      awaitSubscribers("a", 2);
+      client.publish("pub-all", "topic", "a", "data", "secret", "private", "on");
+      client.publish("pub-all", "topic", "a", "data", "public");
+      assertThat(authorised.take().data()).isEqualTo("secret");
+      assertThat(authorised.take().data()).isEqualTo("public");
+      assertThat(anon.take().data()).isEqualTo("public");
+    }
+  }
+
+  @Test
+  void jsonAndBatchBodiesPublishInOrderEachValidatedAlone() throws Exception {
+    try (HubClient.Stream s = client.subscribe("topic=a", null)) {
+      awaitSubscribers("a", 1);
+      HttpResponse<String> one = client.post("pub-all", "application/json", "{\"topic\":\"a\",\"data\":\"j1\"}");
+      assertThat(one.statusCode()).isEqualTo(200);
+      HttpResponse<String> batch = client.post("pub-all", "application/json",
+          "[{\"topic\":[\"a\"],\"data\":\"j2\"},{\"data\":\"no topic\"},{\"topic\":\"a\",\"data\":\"j3\",\"type\":\"t\"}]");
+      assertThat(batch.statusCode()).isEqualTo(200);
+      assertThat(batch.body()).matches("\\[\\{\"id\":\"2\"},\\{\"status\":400,\"error\":\"missing topic.*\"},\\{\"id\":\"3\"}]");
+      assertThat(s.take().data()).isEqualTo("j1");
+      assertThat(s.take().data()).isEqualTo("j2");
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("t", "j3", "3"));
+    }
+  }
+
+  @Test
+  void badPublishesGetClearErrorsAndTheHubGoesOn() throws Exception {
+    HttpResponse<String> noToken = client.publish(null, "topic", "a", "data", "x");
+    assertThat(noToken.statusCode()).isEqualTo(401);
+    assertThat(noToken.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(client.publish("garbage", "topic", "a", "data", "x").statusCode()).isEqualTo(401);
+    HttpResponse<String> notCovered = client.publish("pub-a", "topic", "a", "topic", "b", "data", "x");
+    assertThat(notCovered.statusCode()).isEqualTo(403);
+    assertThat(notCovered.body()).contains("a, b");
+    assertThat(client.publish("pub-all", "data", "x").body()).startsWith("missing topic");
+    HttpResponse<String> newline = client.publish("pub-all", "topic", "a", "data", "x", "id", "1\n2");
+    assertThat(newline.statusCode()).isEqualTo(400);
+    assertThat(newline.body()).contains("id must not contain CR or LF");
+    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "a\rb").statusCode()).isEqualTo(400);
+    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "retry", "soon").statusCode()).isEqualTo(400);
+    HttpResponse<String> big = client.publish("pub-all", "topic", "a", "data", "x".repeat(2000));
+    assertThat(big.statusCode()).isEqualTo(400);
+    assertThat(big.body()).contains("size limit");
+    assertThat(client.publish("pub-all", "topic", "a", "data", "x".repeat(5000)).statusCode()).isEqualTo(413);
+    assertThat(client.post("pub-all", "text/plain", "hello").statusCode()).isEqualTo(415);
+    assertThat(client.post("pub-all", "application/json", "{oops").statusCode()).isEqualTo(400);
+    assertThat(client.publish("pub-all", "topic", "a", "data", "fine").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void resumeFromAnUnknownIdSaysEarliestThenSendsTheRetainedHistory() throws Exception {
+    client.publish("pub-all", "topic", "a", "data", "e1");
+    client.publish("pub-all", "topic", "a", "data", "e2");
+    try (HubClient.Stream s = client.resume("topic=a", null, "urn:unknown")) {
+      HubClient.Stream.Received cut = s.take();
+      assertThat(cut.type()).isEqualTo("history-cut");
+      assertThat(s.response.headers().firstValue("last-event-id")).hasValue("earliest");
+      assertThat(s.take().data()).isEqualTo("e1");
+      assertThat(s.take().data()).isEqualTo("e2");
+    }
+    try (HubClient.Stream s = client.subscribe("topic=a&lastEventID=1", null)) {
+      assertThat(s.take().data()).isEqualTo("e2");
+    }
+  }
+
+  @Test
+  void healthReadinessAndMetricsAreServed() throws Exception {
+    assertThat(client.get("/healthz").statusCode()).isEqualTo(200);
+    assertThat(client.get("/readyz").body()).isEqualTo("ready\n");
+    client.publish("pub-all", "topic", "a", "data", "x");
+    String metrics = client.get("/metrics").body();
+    assertThat(metrics).contains("herald_events_published_total 1.0", "herald_connections ",
+        "herald_store_append_seconds", "herald_events_delivered_total");
+  }
+
+  @Test
+  void anonymousSubscribersAreRefusedWhenNotAllowed() throws Exception {
+    Hub strict = Hub.start(settings(false, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
+        FakeAuth::selector, FakeAuth::selector, null), b -> { });
+    try {
+      HttpResponse<String> r = new HubClient(strict.port()).get(Hub.PATH + "?topic=a");
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().firstValue("www-authenticate")).isPresent();
+    } finally {
+      strict.close();
+    }
+  }
+}
