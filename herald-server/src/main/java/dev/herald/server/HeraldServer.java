@@ -192,6 +192,16 @@ public final class HeraldServer implements AutoCloseable {
     private HttpEndpoint fallbackEndpoint;
     private final Map<String, String> streamHeaders = new LinkedHashMap<>();
     private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
+    private final Map<String, TopicSelector> extraStreams = new LinkedHashMap<>();
+
+    /**
+     * Serves one more topic stream at {@code path}, with its own topic selector: the same broker,
+     * history and rules as the main stream path.
+     */
+    public Builder stream(String path, TopicSelector selector) {
+      extraStreams.put(checkPath(path), Objects.requireNonNull(selector, "selector"));
+      return this;
+    }
 
     private Builder() {}
 
@@ -331,7 +341,7 @@ public final class HeraldServer implements AutoCloseable {
       SslContext ssl = tlsCert == null ? null : sslContext(tlsCert, tlsKey);
       ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, heartbeatInterval, retryHint,
           outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c, ioThreads,
-          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes);
+          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes, extraStreams);
       return new HeraldServer(this, config);
     }
 

@@ -53,6 +53,16 @@ class EndpointTest {
   }
 
   @Test
+  void anExtraStreamPathHasItsOwnTopicSelector() throws Exception {
+    start(HeraldServer.builder().stream("/replies", r -> Subscription.of("reply/" + r.queryParam("id").orElseThrow())));
+    server.broker().publish("reply/7", Event.of("token"));
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/replies?id=7&lastEventID=earliest").readHead();
+      assertThat(c.awaitBody("token")).endsWith("id: 1\ndata: token\n\n");
+    }
+  }
+
+  @Test
   void endpointsAndTheFallbackAnswerOtherPaths() throws Exception {
     start(HeraldServer.builder()
         .endpoint("/healthz", r -> CompletableFuture.completedFuture(EndpointResponse.text(200, "ok")))

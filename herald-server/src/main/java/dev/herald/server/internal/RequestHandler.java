@@ -7,6 +7,7 @@ import dev.herald.server.HttpEndpoint;
 import dev.herald.server.StreamHandler;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
+import dev.herald.server.TopicSelector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -81,7 +82,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     String path = uri.path();
     StreamHandler route = config.routes().get(path);
-    boolean topicStream = path.equals(config.streamPath());
+    TopicSelector selector = path.equals(config.streamPath()) ? config.topicSelector() : config.extraStreams().get(path);
+    boolean topicStream = selector != null;
     boolean streamPath = route != null || topicStream;
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
     boolean crossOrigin = origin != null && !Cors.sameOrigin(origin, authority(req));
@@ -129,7 +131,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     Subscription subscription = null;
     if (route == null) {
       try {
-        subscription = config.topicSelector().select(request);
+        subscription = selector.select(request);
       } catch (dev.herald.server.StreamRefusedException e) {
         FullHttpResponse res = text(HttpResponseStatus.valueOf(e.status()), e.getMessage());
         e.headers().forEach(res.headers()::set);

@@ -27,11 +27,13 @@ public record ServerConfig(
     Map<String, HttpEndpoint> endpoints,
     HttpEndpoint fallbackEndpoint,
     Map<String, String> streamHeaders,
-    int maxRequestBodyBytes) {
+    int maxRequestBodyBytes,
+    Map<String, TopicSelector> extraStreams) {
 
   public ServerConfig {
     routes = Map.copyOf(routes);
     endpoints = Map.copyOf(endpoints);
     streamHeaders = Map.copyOf(streamHeaders);
+    extraStreams = Map.copyOf(extraStreams);
   }
 }
