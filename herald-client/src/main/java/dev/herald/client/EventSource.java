@@ -206,7 +206,9 @@ public interface EventSource extends AutoCloseable {
      * give it {@code Redirect.NEVER} (the default); a client that follows redirects on its own
      * applies the JDK's rules instead (at most 5 hops, no HTTPS to HTTP, an absent
      * {@code Location} reported as an I/O error). Do not set request timeouts on it: the read
-     * timeout here is the source's own watchdog.
+     * timeout here is the source's own watchdog. The body is parsed on its executor's threads;
+     * the default client uses a direct executor (its selector thread), since nothing on that
+     * path blocks.
      */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
@@ -251,8 +253,9 @@ public interface EventSource extends AutoCloseable {
     /**
      * Where callbacks run. They run one at a time and in order whatever the executor; the default
      * is one daemon thread per source. A direct executor ({@code Runnable::run}) runs them on the
-     * HttpClient's thread that parsed the events: fastest, but a slow callback then stalls the
-     * reading. The executor is not shut down by {@link EventSource#close()}.
+     * HttpClient's thread that parsed the events (for the default client, its one selector
+     * thread, shared by every source and connection): fastest, but a slow callback then stalls
+     * all of them. The executor is not shut down by {@link EventSource#close()}.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "executor");
@@ -319,9 +322,9 @@ public interface EventSource extends AutoCloseable {
      * Creates a source whose events are pulled instead of pushed (the handlers given to
      * {@link #onMessage} and {@link #addEventListener} are not called; open, error and comment
      * handlers are). The source stops reading while {@code bufferedEvents} events wait to be
-     * taken, so a slow consumer slows the server down instead of filling memory. Meanwhile one of
-     * the HttpClient's executor threads waits for room: the default client's pool grows as needed;
-     * give a client of your own an executor that tolerates it (not a small fixed pool).
+     * taken, so a slow consumer slows the server down instead of filling memory: the body is
+     * paused (nothing more is requested from the HttpClient, so TCP holds the server back) until
+     * the consumer has taken half of them. No thread blocks meanwhile.
      */
     public MessageStream buildStream(int bufferedEvents) {
       if (bufferedEvents < 1) throw new IllegalArgumentException("bufferedEvents must be positive");

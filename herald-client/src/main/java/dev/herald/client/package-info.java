@@ -17,8 +17,8 @@
  * <p><b>Threads.</b> Each source has one daemon thread for its connection loop
  * ({@code herald-eventsource-N}) and, unless given an executor, one for its callbacks
  * ({@code herald-eventsource-N-callbacks}); both end on {@code close()} or a fatal error. The
- * body is parsed on the HttpClient's threads ({@code herald-eventsource-http-N} for the shared
- * default client). One shared daemon thread, {@code herald-eventsource-watchdog}, runs the read
- * timeouts.
+ * body is parsed on the HttpClient's threads: for the shared default client, its selector thread
+ * (nothing on that path blocks). One shared daemon thread, {@code herald-eventsource-watchdog},
+ * runs the read timeouts.
  */
 package dev.herald.client;

@@ -11,8 +11,9 @@ import java.util.concurrent.Flow;
 /**
  * The response body as the HttpClient publishes it: at most one list of buffers is taken before
  * the response was accepted ({@link #start}); then each list of buffers goes to the {@link Sink} on the HttpClient's
- * thread, with no extra hand-off to a reading thread, and the next is requested when it returns
- * (so a sink that blocks, as the pull style's full buffer does, holds the socket back).
+ * thread, with no extra hand-off to a reading thread, and the next is requested when it returns,
+ * or later, on {@link #resume()}, when the sink asked for a pause (the pull style's full buffer):
+ * no thread ever blocks to hold the server back.
  *
  * <p>{@link #getBody()} completes at once, so the response arrives with its head, not after the
  * (endless) body. {@link #cancel()} may be called from any thread and never blocks;
@@ -21,7 +22,11 @@ import java.util.concurrent.Flow;
 final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
   /** Receives the body, one call at a time. */
   interface Sink {
-    void accept(List<ByteBuffer> buffers) throws Exception;
+    /**
+     * Takes one list of buffers. Returns true to receive the next at once, false to pause the
+     * body (nothing is requested, so TCP holds the server back) until {@link #resume()}.
+     */
+    boolean accept(List<ByteBuffer> buffers) throws Exception;
 
     void complete();
   }
@@ -58,11 +63,21 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
         pending = null;
         ended = completedEarly;
       }
-      if (early != null && !deliver(sink, s, early)) return;
+      if (early != null && deliver(sink, s, early) != Next.MORE) return;
       if (ended) sink.complete();
     }
     if (ended) done.complete(null);
     else if (early != null) s.request(1);
+  }
+
+  /** Ends a pause asked for by the sink: requests the next buffers. Any thread. */
+  void resume() {
+    Flow.Subscription s;
+    synchronized (this) {
+      if (cancelled || subscription == null) return;
+      s = subscription;
+    }
+    s.request(1);
   }
 
   /** Stops the body and releases the connection. Idempotent; never blocks. */
@@ -111,18 +126,19 @@ final class BodyStream implements HttpResponse.BodySubscriber<BodyStream> {
           return;
         }
       }
-      if (!deliver(target, s, buffers)) return;
+      if (deliver(target, s, buffers) != Next.MORE) return;
     }
     s.request(1);
   }
 
-  private boolean deliver(Sink target, Flow.Subscription s, List<ByteBuffer> buffers) {
+  private enum Next { MORE, PAUSE, FAILED }
+
+  private Next deliver(Sink target, Flow.Subscription s, List<ByteBuffer> buffers) {
     try {
-      target.accept(buffers);
-      return true;
+      return target.accept(buffers) ? Next.MORE : Next.PAUSE;
     } catch (Exception e) {
       fail(s, e);
-      return false;
+      return Next.FAILED;
     }
   }
 

@@ -193,7 +193,7 @@ final class ConnectionLoop implements Runnable {
         .maxLineBytes(source.config.maxLineBytes())
         .build(listener);
     ex.waiting();
-    body.start(new BodySink(ex, parser, listener));
+    body.start(new BodySink(ex, body, parser, listener));
     try {
       body.done().get();
       return ended(Kind.END_OF_STREAM, "the server ended the stream", null, openedAt);
@@ -216,17 +216,20 @@ final class ConnectionLoop implements Runnable {
     private final Exchange ex;
     private final EventStreamParser parser;
     private final ParserListener listener;
+    private final BodyStream body;
     private final byte[] scratch = new byte[16 * 1024];
 
-    BodySink(Exchange ex, EventStreamParser parser, ParserListener listener) {
+    BodySink(Exchange ex, BodyStream body, EventStreamParser parser, ParserListener listener) {
       this.ex = ex;
+      this.body = body;
       this.parser = parser;
       this.listener = listener;
     }
 
     @Override
-    public void accept(List<ByteBuffer> buffers) {
+    public boolean accept(List<ByteBuffer> buffers) {
       ex.waitingForBytes = false;
+      boolean more = true;
       try {
         for (ByteBuffer b : buffers) {
           // The JDK hands out read-only buffers: copy into one reused array.
@@ -238,9 +241,17 @@ final class ConnectionLoop implements Runnable {
         }
       } finally {
         source.lastEventId(parser.lastEventId());
-        listener.flush(); // what this read completed, even if a limit broke after it
-        ex.waiting();
+        // What this read completed, even if a limit broke after it.
+        more = listener.flush(this::resume);
+        if (more) ex.waiting(); // a paused body waits for the consumer, not the server
       }
+      return more;
+    }
+
+    /** The consumer made room: the read timeout runs again and the body flows on. */
+    private void resume() {
+      ex.waiting();
+      body.resume();
     }
 
     @Override
@@ -315,12 +326,15 @@ final class ConnectionLoop implements Runnable {
       if (comments) batch.add(new RealEventSource.Comment(comment));
     }
 
-    /** Hands over what the last read completed; comments thus arrive as soon as read. */
-    void flush() {
-      if (batch.isEmpty()) return;
+    /**
+     * Hands over what the last read completed; comments thus arrive as soon as read. False when
+     * the body must pause until {@code resume} runs.
+     */
+    boolean flush(Runnable resume) {
+      if (batch.isEmpty()) return true;
       List<Object> items = batch;
       batch = new ArrayList<>(Math.max(16, items.size()));
-      source.deliver(items);
+      return source.deliver(items, resume);
     }
   }
 }

@@ -11,16 +11,17 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The pull style: a bounded buffer between the reading thread and the consumer. When it is full
- * the reader blocks, stops reading the socket, and TCP flow control slows the server down.
+ * The pull style: a bounded buffer between the body and the consumer. When it fills up, the body
+ * is paused (no more is requested from the HttpClient, so TCP slows the server down) until the
+ * consumer has taken half of it. No thread blocks on the producing side.
  */
 final class PullStream implements MessageStream {
   private final RealEventSource source;
   private final int capacity;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
-  private final Condition notFull = lock.newCondition();
   private final ArrayDeque<MessageEvent> buffer = new ArrayDeque<>();
+  private Runnable resume; // guarded by lock: resumes a paused body
   private boolean ended; // guarded by lock
 
   PullStream(RealEventSource source, int capacity) {
@@ -34,29 +35,21 @@ final class PullStream implements MessageStream {
   }
 
   /**
-   * On the reading thread: adds the events in order, waiting for room whenever the buffer is
-   * full; returns at once once the stream ended.
+   * On the HttpClient's thread: adds what one read produced, never blocking. Returns false when
+   * the buffer is now full: the caller pauses its body and {@code resume} runs once the consumer
+   * has taken half of it. The buffer thus holds at most {@code capacity} events plus one read's.
    */
-  void putAll(List<MessageEvent> events) {
-    if (events.isEmpty()) return;
-    boolean interrupted = false;
+  boolean offerAll(List<MessageEvent> events, Runnable resume) {
     lock.lock();
     try {
-      for (MessageEvent event : events) {
-        while (buffer.size() >= capacity && !ended) {
-          try {
-            notFull.await();
-          } catch (InterruptedException e) {
-            interrupted = true; // restart or close: keep the events unless the stream ended
-          }
-        }
-        if (ended) return;
-        buffer.addLast(event);
-        if (buffer.size() == 1) notEmpty.signal();
-      }
+      if (ended) return true; // the connection is being closed anyway
+      buffer.addAll(events);
+      if (!events.isEmpty()) notEmpty.signal();
+      if (buffer.size() < capacity) return true;
+      this.resume = resume;
+      return false;
     } finally {
       lock.unlock();
-      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
@@ -65,9 +58,9 @@ final class PullStream implements MessageStream {
     lock.lock();
     try {
       ended = true;
+      resume = null;
       if (dropBuffered) buffer.clear();
       notEmpty.signalAll();
-      notFull.signalAll();
     } finally {
       lock.unlock();
     }
@@ -89,13 +82,10 @@ final class PullStream implements MessageStream {
 
   @Override
   public MessageEvent next() {
-    lock.lock();
-    try {
-      if (!hasNext()) throw new NoSuchElementException("the event source is closed");
-      return take();
-    } finally {
-      lock.unlock();
-    }
+    if (!hasNext()) throw new NoSuchElementException("the event source is closed");
+    MessageEvent event = takeOrNull();
+    if (event == null) throw new NoSuchElementException("the event source is closed");
+    return event;
   }
 
   @Override
@@ -107,16 +97,28 @@ final class PullStream implements MessageStream {
         if (nanos <= 0) return null;
         nanos = notEmpty.awaitNanos(nanos);
       }
-      return buffer.isEmpty() ? null : take();
     } finally {
       lock.unlock();
     }
+    return takeOrNull();
   }
 
-  private MessageEvent take() {
-    MessageEvent event = buffer.pollFirst();
-    // Wake the reader only once half the buffer is free: one wake-up per batch, not per event.
-    if (buffer.size() <= capacity / 2) notFull.signal();
+  /** Takes the first event; resumes a paused body once half the buffer is free. */
+  private MessageEvent takeOrNull() {
+    MessageEvent event;
+    Runnable r = null;
+    lock.lock();
+    try {
+      event = buffer.pollFirst();
+      if (resume != null && buffer.size() <= capacity / 2) {
+        r = resume;
+        resume = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+    // Outside the lock: the HttpClient may deliver the next buffers on this very thread.
+    if (r != null) r.run();
     return event;
   }
 

@@ -193,10 +193,11 @@ public final class RealEventSource implements EventSource {
 
   /**
    * Delivers what one read produced ({@link MessageEvent}s and {@link Comment}s, in stream order):
-   * one hand-off per read, not per event. Push style: one callback task; pull style: the events go
-   * to the stream (this blocks while it is full) and comments to their callback.
+   * one hand-off per read, not per event, and never blocking. Push style: one callback task; pull
+   * style: the events go to the stream and comments to their callback. Returns false when the
+   * body must pause until {@code resume} runs (the pull style's buffer is full).
    */
-  void deliver(List<Object> items) {
+  boolean deliver(List<Object> items, Runnable resume) {
     if (pull != null) {
       CommentHandler comments = config.onComment();
       List<MessageEvent> events = new ArrayList<>(items.size());
@@ -204,8 +205,7 @@ public final class RealEventSource implements EventSource {
         if (item instanceof MessageEvent e) events.add(e);
         else if (comments != null) post(() -> comments.onComment(this, ((Comment) item).text()));
       }
-      pull.putAll(events);
-      return;
+      return pull.offerAll(events, resume);
     }
     callbacks.execute(() -> {
       for (Object item : items) {
@@ -232,6 +232,7 @@ public final class RealEventSource implements EventSource {
         }
       }
     });
+    return true;
   }
 
   /** Whether anything would receive this event type or comments; lets the reader skip work. */

@@ -6,11 +6,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The daemon threads and shared resources of every source, all named {@code herald-eventsource-*}. */
 final class Threads {
@@ -25,11 +20,6 @@ final class Threads {
     return t;
   }
 
-  static ThreadFactory factory(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> daemon(prefix + n.incrementAndGet(), r);
-  }
-
   /** One callback thread for one source; ended by {@code shutdown()} when the source closes. */
   static ExecutorService callbackThread(String name) {
     return Executors.newSingleThreadExecutor(r -> daemon(name, r));
@@ -42,8 +32,9 @@ final class Threads {
 
   /**
    * The HttpClient used when the caller gives none: redirects are left to the source (Fetch's
-   * rules, an explicit error for a missing Location), HTTP/2 when the server offers it, and no
-   * request timeout (the JDK would apply it to the whole endless body, JDK-8208693).
+   * rules, an explicit error for a missing Location), HTTP/2 when the server offers it, no
+   * request timeout (the JDK would apply it to the whole endless body, JDK-8208693), and bodies
+   * parsed on its selector thread.
    */
   static HttpClient defaultHttpClient() {
     return Shared.CLIENT;
@@ -58,13 +49,14 @@ final class Threads {
           new ScheduledThreadPoolExecutor(1, r -> daemon("herald-eventsource-watchdog", r));
       w.setRemoveOnCancelPolicy(true); // cancelled watchdogs of closed connections free at once
       WATCHDOG = w;
-      // Idle pool threads end after 30 s: a quiet process keeps no HttpClient workers.
-      ExecutorService io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-          new SynchronousQueue<>(), factory("herald-eventsource-http-"));
+      // A direct executor: the body is parsed on the HttpClient's selector thread, with no hand-off
+      // to a worker (about a fifth more events per second on loopback). Safe because nothing on
+      // that path blocks: callbacks run on each source's own thread and the pull style pauses the
+      // body instead of waiting for room.
       CLIENT = HttpClient.newBuilder()
           .followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
-          .executor(io)
+          .executor(Runnable::run)
           .build();
     }
   }
