@@ -1,0 +1,197 @@
+package dev.herald.bench.load;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.BitSet;
+
+/**
+ * One subscriber connection: sends the stream request, then parses the chunked HTTP/1.1 body and
+ * the {@code id:} and {@code data:} lines inside it, byte by byte, with no per-event allocation.
+ * Every event goes to {@link Tally#delivered}; this class keeps what the checks need per
+ * subscriber: the ids seen, the highest id, duplicates and late arrivals.
+ *
+ * <p>Runs on the load generator's single event loop, like everything it touches.
+ */
+final class Subscriber extends ChannelInboundHandlerAdapter {
+  private static final int STATUS = 0, HEADERS = 1, SIZE = 2, DATA = 3, DATA_END = 4, ENDED = 5;
+  /** Bytes of a line kept: enough for {@code data: <nanoTime>}; the padding after it is skipped. */
+  private static final int LINE_KEEP = 40;
+
+  private final Tally tally;
+  private final ByteBuf request;
+
+  private int state = STATUS;
+  private final byte[] line = new byte[LINE_KEEP];
+  private int lineLength; // bytes of the current line, kept or not
+  private long chunkLeft;
+  private int chunkEndBytes;
+  private long eventId = -1;
+  private long sendNanos;
+  private boolean hasData;
+  boolean ready;
+
+  // The checks: ids are positions base, base+1, ... of this run.
+  final BitSet seen = new BitSet();
+  long distinct;
+  long highest = -1;
+  long duplicates;
+  long outOfOrder;
+  long unexpected;
+
+  Subscriber(Tally tally, ByteBuf request) {
+    this.tally = tally;
+    this.request = request;
+  }
+
+  private io.netty.channel.Channel channel;
+
+  void close() {
+    if (channel != null) channel.close();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    ctx.writeAndFlush(request.retainedDuplicate(), ctx.voidPromise());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    try {
+      long now = System.nanoTime();
+      int i = in.readerIndex();
+      int end = in.writerIndex();
+      while (i < end) {
+        byte b = in.getByte(i++);
+        switch (state) {
+          case STATUS:
+          case HEADERS:
+            headerByte(ctx, b);
+            break;
+          case SIZE:
+            sizeByte(b);
+            break;
+          case DATA:
+            bodyByte(b, now);
+            if (--chunkLeft == 0) {
+              state = DATA_END;
+              chunkEndBytes = 0;
+            }
+            break;
+          case DATA_END: // the CRLF after a chunk's data
+            if (++chunkEndBytes == 2) state = SIZE;
+            break;
+          default:
+            return;
+        }
+      }
+    } finally {
+      in.release();
+    }
+  }
+
+  private void headerByte(ChannelHandlerContext ctx, byte b) {
+    if (b != '\n') {
+      if (b != '\r') keep(b);
+      return;
+    }
+    if (state == STATUS) {
+      if (!startsWith("HTTP/1.1 200")) {
+        tally.failed("bad status: " + new String(line, 0, Math.min(lineLength, LINE_KEEP)));
+        ctx.close();
+        state = ENDED;
+        return;
+      }
+      state = HEADERS;
+    } else if (lineLength == 0) {
+      state = SIZE;
+      chunkLeft = 0;
+    }
+    lineLength = 0;
+  }
+
+  private void sizeByte(byte b) {
+    if (b == '\n') {
+      if (chunkLeft == 0) {
+        state = ENDED; // the last chunk: the server ended the stream
+        tally.ended(this);
+      } else {
+        state = DATA;
+      }
+      lineLength = 0;
+    } else if (b != '\r' && lineLength == 0) {
+      int digit = Character.digit(b, 16);
+      if (digit < 0) {
+        lineLength = 1; // a chunk extension: ignore the rest of the line
+      } else {
+        chunkLeft = chunkLeft * 16 + digit;
+      }
+    }
+  }
+
+  private void bodyByte(byte b, long now) {
+    if (b != '\n') {
+      if (b != '\r') keep(b);
+      return;
+    }
+    if (lineLength == 0) {
+      dispatch(now);
+    } else if (startsWith("id:")) {
+      eventId = number(3);
+    } else if (startsWith("data:")) {
+      sendNanos = number(5);
+      hasData = true;
+    }
+    lineLength = 0;
+  }
+
+  private void dispatch(long now) {
+    if (!ready) {
+      ready = true; // the retry: frame that opens every stream
+      tally.ready(this);
+    }
+    if (hasData && eventId >= 0) tally.delivered(this, eventId, sendNanos, now);
+    eventId = -1;
+    hasData = false;
+  }
+
+  private void keep(byte b) {
+    if (lineLength < LINE_KEEP) line[lineLength] = b;
+    lineLength++;
+  }
+
+  private boolean startsWith(String prefix) {
+    if (lineLength < prefix.length()) return false;
+    for (int i = 0; i < prefix.length(); i++) {
+      if (line[i] != prefix.charAt(i)) return false;
+    }
+    return true;
+  }
+
+  /** The decimal number after the field name and one optional space, or -1. */
+  private long number(int from) {
+    int i = from;
+    int n = Math.min(lineLength, LINE_KEEP);
+    if (i < n && line[i] == ' ') i++;
+    boolean negative = i < n && line[i] == '-';
+    if (negative) i++;
+    long v = 0;
+    int digits = 0;
+    for (; i < n && line[i] >= '0' && line[i] <= '9'; i++, digits++) v = v * 10 + (line[i] - '0');
+    if (digits == 0) return -1;
+    return negative ? -v : v;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    tally.closed(this);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    tally.failed("subscriber: " + cause);
+    ctx.close();
+  }
+}
