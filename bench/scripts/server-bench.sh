@@ -6,6 +6,8 @@
 #   bench/scripts/server-bench.sh                 # every scenario once (about 4 minutes)
 #   SCENARIOS="fast rate100" REPEAT=3 bench/scripts/server-bench.sh
 #   SERVER_JFR=1 SCENARIOS=fast bench/scripts/server-bench.sh   # with a JFR recording of the server
+#   SERVER_CP=/tmp/changed-server-classes:bench/target/benchmarks.jar bench/scripts/server-bench.sh
+#                                     # try a herald-server change before it is installed
 #
 # Scenarios: idle (10,000 idle connections, memory), fast (1,000 subscribers, publishing as fast
 # as publishes complete, 4 in flight; BenchServer acknowledges once Herald's loop wrote and
@@ -18,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 JAR=bench/target/benchmarks.jar
+SERVER_CP=${SERVER_CP:-$JAR}
 PORT=${PORT:-18080}
 CONTROL_PORT=${CONTROL_PORT:-18081}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -59,7 +62,7 @@ start_server() {
   fi
   # taskset execs java, so $! is the JVM's own PID.
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CPU" java $SERVER_JVM $jfr -cp "$JAR" dev.herald.bench.load.BenchServer \
+  taskset -c "$SERVER_CPU" java $SERVER_JVM $jfr -cp "$SERVER_CP" dev.herald.bench.load.BenchServer \
     --port "$PORT" --control-port "$CONTROL_PORT" --io-threads 1 > "$OUT/server-$name.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
