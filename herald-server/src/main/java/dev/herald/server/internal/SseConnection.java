@@ -62,7 +62,7 @@ final class SseConnection {
   /** A live event for this subscriber; {@code p.chunk} stays owned by the caller. */
   void deliverLive(Pending p) {
     long position = p.event().position();
-    if (closed || position <= lastPosition) return;
+    if (closed || closing || position <= lastPosition) return;
     if (p.event().privateUpdate() && !subscription.matches(p.event())) return;
     if (replaying) {
       if (!held.isEmpty() && position <= held.get(held.size() - 1).event().position()) return;
