@@ -1,0 +1,96 @@
+package dev.herald.hub.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.protocol.Event;
+import dev.herald.server.Broker;
+import dev.herald.server.BrokerListener;
+import dev.herald.server.BrokerStats;
+import dev.herald.server.EventStream;
+import dev.herald.server.StreamHandler;
+import dev.herald.server.StreamRequest;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /console/stats}: the hub's live figures as an event stream, one {@code figures} event
+ * per {@link #INTERVAL}: {@code {"connections", "subscribers", "published", "delivered",
+ * "publishedPerSecond", "deliveredPerSecond", "slowConsumersClosed"}}. One sample, taken by
+ * {@link #sample()}, goes to every open stream; the rates are the differences between successive
+ * {@link BrokerStats}.
+ */
+final class LiveFigures implements StreamHandler {
+  /** How often the figures are sampled and sent. */
+  static final Duration INTERVAL = Duration.ofSeconds(1);
+  static final String PATH = "/console/stats";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Supplier<Broker> broker;
+  private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
+  /** Topic-stream connections, counted from the broker's connects and disconnects. */
+  private final AtomicInteger subscribers = new AtomicInteger();
+  private Broker watched; // sampling thread only
+  private BrokerStats previous;
+  private long previousNanos;
+  private volatile Event latest;
+
+  LiveFigures(Supplier<Broker> broker) {
+    this.broker = broker;
+  }
+
+  /** Called on an event-loop thread: sends the latest figures at once, then every sample. */
+  @Override
+  public void handle(StreamRequest request, EventStream stream) {
+    streams.add(stream);
+    stream.onClose(() -> streams.remove(stream));
+    Event now = latest;
+    if (now != null) stream.send(now);
+  }
+
+  /** Takes one sample and sends it; called every {@link #INTERVAL} from one thread. */
+  void sample() {
+    Broker b = Demos.resolve(broker);
+    if (b == null) return; // the server is not built yet
+    if (watched != b) {
+      watched = b;
+      b.addListener(new BrokerListener() {
+        @Override
+        public void onConnect(StreamRequest request) {
+          if (!request.path().equals(PATH)) subscribers.incrementAndGet();
+        }
+
+        @Override
+        public void onDisconnect(StreamRequest request, String reason) {
+          if (!request.path().equals(PATH)) subscribers.decrementAndGet();
+        }
+      });
+    }
+    long nanos = System.nanoTime();
+    BrokerStats stats = b.stats();
+    double seconds = previous == null ? 0 : (nanos - previousNanos) / 1e9;
+    ObjectNode figures = JSON.createObjectNode()
+        .put("connections", stats.connections())
+        .put("subscribers", Math.max(0, subscribers.get()))
+        .put("published", stats.published())
+        .put("delivered", stats.delivered())
+        .put("publishedPerSecond", rate(seconds, stats.published(), previous == null ? 0 : previous.published()))
+        .put("deliveredPerSecond", rate(seconds, stats.delivered(), previous == null ? 0 : previous.delivered()))
+        .put("slowConsumersClosed", stats.slowConsumersClosed());
+    previous = stats;
+    previousNanos = nanos;
+    Event event = Event.named("figures", figures.toString());
+    latest = event;
+    for (EventStream s : streams) {
+      if (s.isOpen()) s.send(event);
+    }
+  }
+
+  private static double rate(double seconds, long now, long before) {
+    if (seconds <= 0) return 0;
+    return Math.round((now - before) / seconds * 10) / 10.0;
+  }
+}

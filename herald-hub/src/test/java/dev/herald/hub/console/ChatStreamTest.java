@@ -1,0 +1,114 @@
+package dev.herald.hub.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code /api/send} over HTTP on a real hub: the reply streams, ends with done, and resumes. */
+class ChatStreamTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private GatedResponder responder;
+  private InProcessHub hub;
+
+  @BeforeEach
+  void start() throws Exception {
+    responder = new GatedResponder();
+    hub = InProcessHub.start(responder, true);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    hub.close();
+  }
+
+  private String send(String reply, String message) {
+    return hub.base + "/api/send?reply=" + reply
+        + (message == null ? "" : "&message=" + URLEncoder.encode(message, StandardCharsets.UTF_8))
+        + "&lastEventID=earliest";
+  }
+
+  static String token(SseReader.Received e) throws Exception {
+    assertThat(e.type()).isEqualTo("message");
+    return JSON.readTree(e.data()).get("token").asText();
+  }
+
+  @Test
+  void aMessageStartsAReplyThatStreamsTokenByTokenAndEndsWithDone() throws Exception {
+    String reply = UUID.randomUUID().toString();
+    responder.open();
+    try (SseReader s = new SseReader(send(reply, "Hi there"), null)) {
+      SseReader.Received prompt = s.take();
+      assertThat(prompt.type()).isEqualTo("prompt");
+      assertThat(prompt.data()).isEqualTo("{\"message\":\"Hi there\"}");
+      StringBuilder text = new StringBuilder();
+      SseReader.Received e;
+      while (!(e = s.take()).type().equals("done")) text.append(token(e));
+      assertThat(e.data()).isEqualTo("{\"finish\":\"stop\"}");
+      assertThat(text.toString()).isEqualTo(OfflineResponder.reply("Hi there"));
+      assertThat(s.response.headers().firstValue("content-type")).hasValueSatisfying(
+          v -> assertThat(v).startsWith("text/event-stream"));
+    }
+  }
+
+  @Test
+  void aReconnectWithLastEventIdResumesWithNothingLostOrRepeatedAndNeverRestartsTheReply() throws Exception {
+    String reply = UUID.randomUUID().toString();
+    StringBuilder text = new StringBuilder();
+    String lastId = null;
+    try (SseReader first = new SseReader(send(reply, "resume me"), null)) {
+      assertThat(first.take().type()).isEqualTo("prompt");
+      // The responder holds the rest of the reply until released: the cut is mid-reply by construction.
+      for (int i = 0; i < GatedResponder.BEFORE_GATE; i++) {
+        SseReader.Received e = first.take();
+        text.append(token(e));
+        lastId = e.id();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(responder::waiting);
+    }
+    responder.open();
+    try (SseReader resumed = new SseReader(send(reply, "resume me"), lastId)) {
+      SseReader.Received e;
+      while (!(e = resumed.take()).type().equals("done")) text.append(token(e));
+      assertThat(text.toString()).isEqualTo(OfflineResponder.reply("resume me"));
+    }
+    assertThat(responder.started()).isEqualTo(1);
+  }
+
+  @Test
+  void badRequestsAreRefusedWithAReason() throws Exception {
+    HttpResponse<String> noReply = get(hub.base + "/api/send?message=hi");
+    assertThat(noReply.statusCode()).isEqualTo(400);
+    assertThat(noReply.body()).contains("reply must be an id");
+    assertThat(get(hub.base + "/api/send?reply=../../x&message=hi").statusCode()).isEqualTo(400);
+    HttpResponse<String> tooLong = get(hub.base + "/api/send?reply=" + UUID.randomUUID() + "&message="
+        + "x".repeat(ChatReplies.MAX_MESSAGE_CHARS + 1));
+    assertThat(tooLong.statusCode()).isEqualTo(400);
+    assertThat(responder.started()).isZero();
+  }
+
+  @Test
+  void demosOffServesNoChat() throws Exception {
+    try (InProcessHub off = InProcessHub.start(null, false)) {
+      assertThat(get(off.base + "/api/send?reply=" + UUID.randomUUID() + "&message=hi").statusCode()).isEqualTo(404);
+      assertThat(get(off.base + "/demo/chat").statusCode()).isEqualTo(404);
+      assertThat(get(off.base + "/").statusCode()).isEqualTo(200);
+    }
+  }
+
+  static HttpResponse<String> get(String url) throws Exception {
+    return SseReader.HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
