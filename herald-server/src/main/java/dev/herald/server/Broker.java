@@ -17,7 +17,8 @@ public interface Broker {
    * Appends {@code event} to the history of {@code topic} and broadcasts it.
    *
    * @return the id the event goes out with, once the log made the event as durable as it promises;
-   *     fails with the log's error otherwise
+   *     fails with the log's error otherwise, or with {@link OverloadedException} when the fan-out
+   *     queues are over their limit
    */
   default CompletionStage<String> publish(String topic, Event event) {
     return publish(List.of(topic), event);

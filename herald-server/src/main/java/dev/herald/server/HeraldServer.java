@@ -72,6 +72,8 @@ public final class HeraldServer implements AutoCloseable {
   public static final int DEFAULT_MAX_TOPICS_PER_CONNECTION = 100;
   /** Default largest request body accepted by endpoints (larger is a 413). */
   public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+  /** Default bytes of events waiting for fan-out before publishes are refused. */
+  public static final long DEFAULT_MAX_QUEUED_FANOUT_BYTES = 64L * 1024 * 1024;
   /** Default time a new connection has to send its request. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -93,7 +95,7 @@ public final class HeraldServer implements AutoCloseable {
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-accept", true), io);
     this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("herald-io", true), io);
     this.log = b.eventLog != null ? b.eventLog : InMemoryEventLog.create();
-    this.broker = new RealBroker(log, workerGroup, config.heartbeatInterval());
+    this.broker = new RealBroker(log, workerGroup, config.heartbeatInterval(), b.maxQueuedFanoutBytes);
   }
 
   public static Builder builder() {
@@ -193,6 +195,17 @@ public final class HeraldServer implements AutoCloseable {
     private final Map<String, String> streamHeaders = new LinkedHashMap<>();
     private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
     private final Map<String, TopicSelector> extraStreams = new LinkedHashMap<>();
+    private long maxQueuedFanoutBytes = DEFAULT_MAX_QUEUED_FANOUT_BYTES;
+
+    /**
+     * Bytes of events waiting for the event loops to write them to subscribers; above it, publishes
+     * fail with {@link OverloadedException} instead of growing memory. Default 64 MiB.
+     */
+    public Builder maxQueuedFanoutBytes(long bytes) {
+      if (bytes < 0) throw new IllegalArgumentException("maxQueuedFanoutBytes must not be negative: " + bytes);
+      this.maxQueuedFanoutBytes = bytes;
+      return this;
+    }
 
     /**
      * Serves one more topic stream at {@code path}, with its own topic selector: the same broker,

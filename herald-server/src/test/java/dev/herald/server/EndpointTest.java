@@ -139,6 +139,31 @@ class EndpointTest {
   }
 
   @Test
+  void publishesAreRefusedWhileTheFanOutQueueIsOverItsLimit() throws Exception {
+    java.util.concurrent.CountDownLatch loopBlocked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    // One event loop, held busy by a handler, so published events wait in its queue.
+    start(HeraldServer.builder().ioThreads(1).maxQueuedFanoutBytes(10).route("/hold", (request, stream) -> {
+      loopBlocked.countDown();
+      release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    }));
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/hold");
+      assertThat(loopBlocked.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(server.broker().publish("t", Event.of("queued")).toCompletableFuture().get()).isEqualTo("1");
+      assertThat(server.broker().publish("t", Event.of("refused")).toCompletableFuture())
+          .failsWithin(java.time.Duration.ofSeconds(1))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(OverloadedException.class);
+      release.countDown();
+      await().untilAsserted(() ->
+          assertThat(server.broker().publish("t", Event.of("accepted again")).toCompletableFuture().get()).isEqualTo("2"));
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void statsCountPublishesDeliveriesAndConnections() throws Exception {
     start(HeraldServer.builder());
     try (RawClient a = RawClient.connect(server.port()); RawClient b = RawClient.connect(server.port())) {

@@ -72,10 +72,12 @@ final class LoopFanout implements Runnable {
     try {
       Pending p;
       while ((p = queue.poll()) != null) {
+        int bytes = p.chunk().readableBytes();
         try {
           deliver(p);
         } finally {
           p.chunk().release();
+          broker.drained(bytes);
         }
       }
     } finally {

@@ -37,8 +37,12 @@ public final class RealBroker implements Broker {
   private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder slowClosed = new java.util.concurrent.atomic.LongAdder();
 
-  public RealBroker(EventLog log, EventLoopGroup group, Duration heartbeatInterval) {
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final long maxQueuedBytes;
+
+  public RealBroker(EventLog log, EventLoopGroup group, Duration heartbeatInterval, long maxQueuedBytes) {
     this.log = log;
+    this.maxQueuedBytes = maxQueuedBytes;
     List<LoopFanout> list = new ArrayList<>();
     for (EventExecutor executor : group) {
       LoopFanout f = new LoopFanout((EventLoop) executor, this);
@@ -67,6 +71,11 @@ public final class RealBroker implements Broker {
     if (event.data() == null) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("a published event needs data"));
     }
+    long queued = queuedBytes.get();
+    if (queued > maxQueuedBytes) {
+      // Bounded memory: refuse rather than queue without end when publishers outrun the fan-out.
+      return CompletableFuture.failedFuture(new dev.herald.server.OverloadedException(queued, maxQueuedBytes));
+    }
     try {
       return log.append(List.copyOf(topics), event, privateUpdate).thenApply(StoredEvent::id);
     } catch (RuntimeException e) {
@@ -78,6 +87,7 @@ public final class RealBroker implements Broker {
   private void fanOut(StoredEvent event) {
     ByteBuf chunk = Frames.chunk(PooledByteBufAllocator.DEFAULT, event.frame());
     int payloadOffset = Frames.payloadOffset(chunk);
+    queuedBytes.addAndGet((long) chunk.readableBytes() * fanoutArray.length);
     try {
       for (LoopFanout f : fanoutArray) f.offer(new Pending(event, chunk.retain(), payloadOffset));
     } finally {
@@ -108,6 +118,11 @@ public final class RealBroker implements Broker {
   @Override
   public void addListener(BrokerListener listener) {
     listeners.add(listener);
+  }
+
+  /** A loop finished writing a queued event. */
+  void drained(int bytes) {
+    queuedBytes.addAndGet(-bytes);
   }
 
   LoopFanout fanoutFor(EventLoop loop) {
