@@ -1,0 +1,269 @@
+package dev.herald.hub.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.Objects;
+
+/**
+ * Verifies Mercure JWTs (JWS compact serialisation) against exactly one key, and reads what they
+ * allow.
+ *
+ * <p>The algorithm comes from the configuration, never from the token: a token whose {@code alg}
+ * header differs is refused before any signature check. That closes the classic confusions
+ * ({@code alg: none}; an HS256 token "signed" with an RSA public key that an RS256 hub publishes).
+ *
+ * <p>Checks, in order: size, signed (not {@code none}, not encrypted), {@code alg}, optionally
+ * {@code typ: at+jwt}, signature, {@code exp} (required unless {@link #withExpiryRequired
+ * withExpiryRequired(false)}), {@code nbf} when present, optionally {@code aud} and {@code iss},
+ * then the Mercure claims. Time checks allow {@link #DEFAULT_CLOCK_SKEW} either way, for clocks of
+ * publisher and hub that drift apart.
+ *
+ * <p>Immutable and thread-safe; the {@code with...} methods return new instances.
+ */
+public final class JwtVerifier {
+  /** Tolerance for {@code exp} and {@code nbf} between the token issuer's clock and the hub's. */
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+
+  /** HS256 secrets shorter than this (256 bits, RFC 7518 section 3.2) are refused. */
+  public static final int MIN_SECRET_BYTES = 32;
+
+  /** RS256 keys with a shorter modulus are refused. */
+  public static final int MIN_RSA_KEY_BITS = 2048;
+
+  /** Longer tokens are refused unparsed. */
+  public static final int MAX_TOKEN_CHARS = 16 * 1024;
+
+  /** The algorithms a hub can be configured with: one, fixed. */
+  public enum Algorithm {
+    /** HMAC with SHA-256 and a shared secret. */
+    HS256(JWSAlgorithm.HS256),
+    /** RSASSA-PKCS1-v1_5 with SHA-256; the hub holds the RSA public key. */
+    RS256(JWSAlgorithm.RS256),
+    /** ECDSA on P-256 with SHA-256; the hub holds the EC public key. */
+    ES256(JWSAlgorithm.ES256);
+
+    private final JWSAlgorithm jws;
+
+    Algorithm(JWSAlgorithm jws) {
+      this.jws = jws;
+    }
+  }
+
+  private final Algorithm algorithm;
+  private final JWSVerifier verifier;
+  private final Duration clockSkew;
+  private final Clock clock;
+  private final boolean expiryRequired;
+  private final boolean accessTokenTypeRequired;
+  private final String audience;
+  private final String issuer;
+
+  private JwtVerifier(Algorithm algorithm, JWSVerifier verifier, Duration clockSkew, Clock clock,
+      boolean expiryRequired, boolean accessTokenTypeRequired, String audience, String issuer) {
+    this.algorithm = algorithm;
+    this.verifier = verifier;
+    this.clockSkew = clockSkew;
+    this.clock = clock;
+    this.expiryRequired = expiryRequired;
+    this.accessTokenTypeRequired = accessTokenTypeRequired;
+    this.audience = audience;
+    this.issuer = issuer;
+  }
+
+  private JwtVerifier(Algorithm algorithm, JWSVerifier verifier) {
+    this(algorithm, verifier, DEFAULT_CLOCK_SKEW, Clock.systemUTC(), true, false, null, null);
+  }
+
+  /**
+   * HS256 with a shared secret.
+   *
+   * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_SECRET_BYTES} bytes
+   */
+  public static JwtVerifier hs256(byte[] secret) {
+    if (secret.length < MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException("the JWT secret has " + secret.length + " bytes; HS256 needs at least "
+          + MIN_SECRET_BYTES + " (256 bits). Generate one with: openssl rand -base64 32");
+    }
+    try {
+      return new JwtVerifier(Algorithm.HS256, new MACVerifier(Arrays.copyOf(secret, secret.length)));
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("unusable HS256 secret", e);
+    }
+  }
+
+  /** HS256 with a secret given as text, used as its UTF-8 bytes (as the reference hub does). */
+  public static JwtVerifier hs256(String secret) {
+    return hs256(secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * RS256 or ES256 with the public key in {@code pemFile} ({@code -----BEGIN PUBLIC KEY-----}).
+   *
+   * @throws IllegalArgumentException if {@code algorithm} is HS256, or the file does not hold a
+   *     public key fit for it (an RSA key of at least {@value #MIN_RSA_KEY_BITS} bits; a P-256 key)
+   * @throws IOException if the file cannot be read
+   */
+  public static JwtVerifier publicKey(Algorithm algorithm, Path pemFile) throws IOException {
+    return publicKeyPem(algorithm, Files.readString(pemFile, StandardCharsets.US_ASCII), pemFile.toString());
+  }
+
+  /** As {@link #publicKey(Algorithm, Path)}, with the PEM text itself. */
+  public static JwtVerifier publicKeyPem(Algorithm algorithm, String pem) {
+    return publicKeyPem(algorithm, pem, "the public key");
+  }
+
+  private static JwtVerifier publicKeyPem(Algorithm algorithm, String pem, String where) {
+    try {
+      return switch (algorithm) {
+        case RS256 -> new JwtVerifier(algorithm, new RSASSAVerifier(PublicKeys.rsa(pem, where)));
+        case ES256 -> new JwtVerifier(algorithm, new ECDSAVerifier(PublicKeys.ecP256(pem, where)));
+        case HS256 -> throw new IllegalArgumentException("HS256 uses a shared secret, not a public key");
+      };
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException(where + " is unusable for " + algorithm, e);
+    }
+  }
+
+  /** The one algorithm tokens must be signed with. */
+  public Algorithm algorithm() {
+    return algorithm;
+  }
+
+  /** This verifier with {@code skew} of tolerance on {@code exp} and {@code nbf}. */
+  public JwtVerifier withClockSkew(Duration skew) {
+    if (skew.isNegative()) throw new IllegalArgumentException("negative clock skew");
+    return new JwtVerifier(algorithm, verifier, skew, clock, expiryRequired, accessTokenTypeRequired, audience, issuer);
+  }
+
+  /** This verifier reading the time from {@code clock} (tests). */
+  public JwtVerifier withClock(Clock clock) {
+    return new JwtVerifier(algorithm, verifier, clockSkew, Objects.requireNonNull(clock), expiryRequired,
+        accessTokenTypeRequired, audience, issuer);
+  }
+
+  /**
+   * Whether a token without {@code exp} is refused; {@code true} by default, as Mercure 1.0
+   * requires. Turn off only for 0.x publishers whose tokens never expire.
+   */
+  public JwtVerifier withExpiryRequired(boolean required) {
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, required, accessTokenTypeRequired, audience, issuer);
+  }
+
+  /** Whether the header must carry {@code typ: at+jwt} (RFC 9068, Mercure 1.0); off by default. */
+  public JwtVerifier withAccessTokenTypeRequired(boolean required) {
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, required, audience, issuer);
+  }
+
+  /** Requires {@code aud} to be or contain {@code audience} (the hub's resource identifier). */
+  public JwtVerifier withAudience(String audience) {
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, accessTokenTypeRequired,
+        Objects.requireNonNull(audience), issuer);
+  }
+
+  /** Requires {@code iss} to equal {@code issuer}. */
+  public JwtVerifier withIssuer(String issuer) {
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, accessTokenTypeRequired,
+        audience, Objects.requireNonNull(issuer));
+  }
+
+  /**
+   * Verifies {@code token} and returns what it allows.
+   *
+   * @throws AuthException if it is malformed, unsigned, signed otherwise or with another key,
+   *     expired, not yet valid, or carries malformed Mercure claims
+   */
+  public Authorization verify(String token) {
+    if (token == null || token.isEmpty()) throw new AuthException("empty token");
+    if (token.length() > MAX_TOKEN_CHARS) throw new AuthException("token too long");
+    SignedJWT jwt = parse(token);
+    if (!algorithm.jws.equals(jwt.getHeader().getAlgorithm())) {
+      throw new AuthException("token not signed with the configured algorithm");
+    }
+    if (accessTokenTypeRequired && !isAccessTokenType(jwt.getHeader().getType())) {
+      throw new AuthException("token type (typ) must be at+jwt");
+    }
+    try {
+      // Nimbus verifiers also refuse tokens with "crit" headers they do not understand.
+      if (!jwt.verify(verifier)) throw new AuthException("invalid signature");
+    } catch (JOSEException | IllegalStateException e) {
+      throw new AuthException("invalid signature");
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = jwt.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw new AuthException("malformed token claims");
+    }
+    checkTimes(claims);
+    if (audience != null && (claims.getAudience() == null || !claims.getAudience().contains(audience))) {
+      throw new AuthException("token not issued for this hub (aud)");
+    }
+    if (issuer != null && !issuer.equals(claims.getIssuer())) throw new AuthException("untrusted issuer");
+    return MercureClaims.read(claims);
+  }
+
+  private static SignedJWT parse(String token) {
+    JWT jwt;
+    try {
+      jwt = JWTParser.parse(token);
+    } catch (ParseException e) {
+      throw new AuthException("malformed token");
+    }
+    if (jwt instanceof PlainJWT) throw new AuthException("unsigned token (alg none) refused");
+    if (jwt instanceof EncryptedJWT) throw new AuthException("encrypted tokens are not supported");
+    if (!(jwt instanceof SignedJWT signed)) throw new AuthException("malformed token");
+    return signed;
+  }
+
+  private void checkTimes(JWTClaimsSet claims) {
+    // Nimbus reads a non-numeric exp or nbf as absent: treat that as malformed, not as "no expiry".
+    Date exp = claims.getExpirationTime();
+    Date nbf = claims.getNotBeforeTime();
+    if (exp == null && claims.getClaim("exp") != null || nbf == null && claims.getClaim("nbf") != null) {
+      throw new AuthException("malformed token claims");
+    }
+    Instant now = clock.instant();
+    if (exp == null) {
+      if (expiryRequired) throw new AuthException("token has no expiry (exp)");
+    } else if (!now.isBefore(exp.toInstant().plus(clockSkew))) {
+      throw new AuthException("token expired");
+    }
+    if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
+      throw new AuthException("token not yet valid");
+    }
+  }
+
+  private static boolean isAccessTokenType(JOSEObjectType type) {
+    if (type == null) return false;
+    String t = type.getType();
+    if (t.regionMatches(true, 0, "application/", 0, "application/".length())) t = t.substring("application/".length());
+    return t.equalsIgnoreCase("at+jwt");
+  }
+
+  @Override
+  public String toString() {
+    return "JwtVerifier[" + algorithm + ", skew " + clockSkew + (expiryRequired ? ", exp required" : "")
+        + (audience != null ? ", aud " + audience : "") + (issuer != null ? ", iss " + issuer : "") + "]";
+  }
+}
