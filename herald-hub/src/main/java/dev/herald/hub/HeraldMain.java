@@ -1,10 +1,40 @@
 package dev.herald.hub;
 
-/** The {@code herald} command. */
-public final class HeraldMain {
-  private HeraldMain() {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code herald} command: {@code herald serve} starts a hub. */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+    description = "Real-time server push over Server-Sent Events.",
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class HeraldMain implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.err.println("herald: the hub is being built");
+    System.exit(commandLine(args, System.getenv()).execute(args));
+  }
+
+  /** The command line, its defaults read from {@code env} and the config file named in {@code args}. */
+  static CommandLine commandLine(String[] args, java.util.Map<String, String> env) {
+    CommandLine cl = new CommandLine(new HeraldMain());
+    // A failure to start is one clear line (bad key file, port in use, store locked), not a trace.
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("herald: " + e.getMessage());
+      Hub.LOG.debug("start failed", e);
+      return 1;
+    });
+    try {
+      cl.setDefaultValueProvider(ConfigDefaults.from(args, env));
+    } catch (IllegalArgumentException e) {
+      System.err.println("herald: " + e.getMessage());
+      System.exit(2);
+    }
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
   }
 }

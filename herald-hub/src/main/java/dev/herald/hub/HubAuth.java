@@ -7,11 +7,15 @@ import java.util.Optional;
 /** Authenticates hub requests: finds the token, verifies it, and says what it allows. */
 interface HubAuth {
   /**
-   * The access a request's token grants; empty when it carries no token.
+   * The access a publish request's token grants (verified with the publisher key); empty when it
+   * carries no token.
    *
    * @throws AuthException when a token is present but invalid (a 401)
    */
-  Optional<Access> authenticate(Map<String, List<String>> headers, Map<String, List<String>> query);
+  Optional<Access> publisher(Map<String, List<String>> headers, Map<String, List<String>> query);
+
+  /** As {@link #publisher}, for a subscribe request, with the subscriber key. */
+  Optional<Access> subscriber(Map<String, List<String>> headers, Map<String, List<String>> query);
 
   /** The {@code WWW-Authenticate} value for a 401 with this reason. */
   String challenge(String reason);

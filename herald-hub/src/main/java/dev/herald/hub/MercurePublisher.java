@@ -65,7 +65,7 @@ final class MercurePublisher implements HttpEndpoint {
     }
     Access access;
     try {
-      Optional<Access> a = auth.authenticate(request.headers(), request.query());
+      Optional<Access> a = auth.publisher(request.headers(), request.query());
       if (a.isEmpty()) return unauthorized("publishing needs a publisher JWT");
       access = a.get();
     } catch (HubAuth.AuthException e) {
@@ -187,7 +187,8 @@ final class MercurePublisher implements HttpEndpoint {
 
   private static EndpointResponse refusal(Throwable error) {
     Refused r = asRefused(error);
-    return EndpointResponse.text(r.status, r.getMessage());
+    EndpointResponse response = EndpointResponse.text(r.status, r.getMessage());
+    return r.status == 503 ? response.withHeader("retry-after", "1") : response;
   }
 
   private static Refused asRefused(Throwable error) {
@@ -197,6 +198,7 @@ final class MercurePublisher implements HttpEndpoint {
       String m = e.getMessage();
       return new Refused(m != null && m.startsWith("duplicate id") ? 409 : 400, m);
     }
+    if (e instanceof dev.herald.server.OverloadedException) return new Refused(503, "the hub is overloaded: " + e.getMessage());
     if (e instanceof IllegalStateException) return new Refused(503, "the event store is not available: " + e.getMessage());
     return new Refused(500, "publish failed");
   }

@@ -36,14 +36,21 @@ final class MercureSubscriptions implements TopicSelector {
   public Subscription select(StreamRequest request) {
     Set<String> exact = new LinkedHashSet<>();
     List<TopicPattern> patterns = new ArrayList<>();
-    List<String> wanted = new ArrayList<>(request.queryParams("topic"));
-    wanted.addAll(request.queryParams("match"));
-    for (String selector : wanted) {
+    for (String selector : request.queryParams("topic")) {
       if (selector.isEmpty()) throw new IllegalArgumentException("empty topic selector");
       if (isExact(selector)) {
-        exact.add(selector);
+        exact.add(selector); // a hash lookup, not a pattern
       } else {
         patterns.add(compile(selectors, selector));
+      }
+    }
+    for (String selector : request.queryParams("match")) {
+      // 1.0: exact strings, braces included; only * is special.
+      if (selector.isEmpty()) throw new IllegalArgumentException("empty match selector");
+      if (selector.equals("*")) {
+        patterns.add(topic -> true);
+      } else {
+        exact.add(selector);
       }
     }
     for (String pattern : request.queryParams("match_urlpattern")) {
@@ -59,7 +66,7 @@ final class MercureSubscriptions implements TopicSelector {
   private Access access(StreamRequest request) {
     Optional<Access> access;
     try {
-      access = auth.authenticate(request.headers(), request.query());
+      access = auth.subscriber(request.headers(), request.query());
     } catch (HubAuth.AuthException e) {
       throw new StreamRefusedException(401, e.getMessage(), Map.of("www-authenticate", auth.challenge(e.getMessage())));
     }

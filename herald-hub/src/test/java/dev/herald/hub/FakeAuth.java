@@ -12,7 +12,12 @@ final class FakeAuth implements HubAuth {
   }
 
   @Override
-  public Optional<Access> authenticate(Map<String, List<String>> headers, Map<String, List<String>> query) {
+  public Optional<Access> publisher(Map<String, List<String>> headers, Map<String, List<String>> query) {
+    return subscriber(headers, query);
+  }
+
+  @Override
+  public Optional<Access> subscriber(Map<String, List<String>> headers, Map<String, List<String>> query) {
     List<String> auth = headers.get("authorization");
     if (auth == null || auth.isEmpty()) return Optional.empty();
     String token = auth.get(0).substring("Bearer ".length());

@@ -111,7 +111,9 @@ final class InProcessHub implements AutoCloseable {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       switch (method.getName()) {
-        case "authenticate": return authenticate(method, args);
+        case "publisher":
+        case "subscriber":
+          return authenticate(method, args);
         case "challenge": return "Bearer realm=\"herald\", error=\"invalid_token\"";
         case "toString": return "FakeAuth";
         case "hashCode": return System.identityHashCode(proxy);

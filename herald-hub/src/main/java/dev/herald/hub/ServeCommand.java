@@ -1,0 +1,127 @@
+package dev.herald.hub;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code herald serve}: runs a hub until the process is stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Starts a Herald hub: Mercure publish and subscribe at /.well-known/mercure, the console at /.",
+        "",
+        "Every option can also be set by environment variable (--history-max-age is HERALD_HISTORY_MAX_AGE)",
+        "or in a properties file given with --config (key history-max-age); the command line wins, then the",
+        "environment, then the file.",
+        "",
+        "With no --publisher-key and no --subscriber-key the hub runs in dev mode: it makes a random HS256",
+        "secret, prints a publisher and a subscriber token, and serves anonymous subscribers."})
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with defaults for these options (env HERALD_CONFIG).")
+  Path config;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on. Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  String bind;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); with --tls-key, serves HTTPS and HTTP/2.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "TLS private key (PKCS#8 PEM).")
+  Path tlsKey;
+
+  @Option(names = "--dev-tls", defaultValue = "false",
+      description = "Serve HTTPS with a self-signed certificate for localhost made at start, so browsers get HTTP/2.")
+  boolean devTls;
+
+  @Option(names = "--cors-origins", split = ",", paramLabel = "ORIGIN",
+      description = "Origins allowed from browsers (comma-separated, e.g. https://app.example), or * for any (no cookies then).")
+  List<String> corsOrigins = List.of();
+
+  @Option(names = "--jwt-algorithm", defaultValue = "HS256",
+      description = "JWT algorithm, fixed here and never taken from a token: HS256, RS256 or ES256. Default: ${DEFAULT-VALUE}.")
+  String jwtAlgorithm;
+
+  @Option(names = "--publisher-key", paramLabel = "KEY",
+      description = "Publisher JWT key: the HS256 secret, or the path of a PEM public key for RS256/ES256.")
+  String publisherKey;
+
+  @Option(names = "--subscriber-key", paramLabel = "KEY",
+      description = "Subscriber JWT key, as --publisher-key; defaults to the publisher key.")
+  String subscriberKey;
+
+  @Option(names = "--anonymous", arity = "0..1", paramLabel = "BOOL",
+      description = "Serve subscribers without a token (public updates only). Default: on in dev mode, off otherwise.")
+  Boolean anonymous;
+
+  @Option(names = "--query-token", defaultValue = "false",
+      description = "Also read the JWT from the 'authorization' query parameter. Off: tokens in URLs leak into logs and history.")
+  boolean queryToken;
+
+  @Option(names = "--store", defaultValue = "sqlite",
+      description = "History store: sqlite (durable, in --data-dir) or memory. Default: ${DEFAULT-VALUE}.")
+  String store;
+
+  @Option(names = "--data-dir", defaultValue = "data", description = "Directory of the durable store. Default: ${DEFAULT-VALUE}.")
+  Path dataDir;
+
+  @Option(names = "--history-max-events", defaultValue = "100000", description = "Events kept for replay. Default: ${DEFAULT-VALUE}.")
+  int historyMaxEvents;
+
+  @Option(names = "--history-max-age", defaultValue = "PT24H",
+      description = "How long events are kept for replay (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+  Duration historyMaxAge;
+
+  @Option(names = "--heartbeat", defaultValue = "PT15S",
+      description = "Interval of heartbeat comments on quiet streams (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+  Duration heartbeat;
+
+  @Option(names = "--max-data-bytes", defaultValue = "1048576", description = "Largest data of one update. Default: ${DEFAULT-VALUE}.")
+  int maxDataBytes;
+
+  @Option(names = "--demo", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+      description = "Serve the demos (streaming chat, ticker) beside the console. Default: ${DEFAULT-VALUE}.")
+  boolean demo;
+
+  @Option(names = "--chat-upstream", paramLabel = "URL",
+      description = "Relay the chat demo to an OpenAI-compatible streaming chat endpoint (key from HERALD_CHAT_API_KEY).")
+  String chatUpstream;
+
+  @Override
+  public Integer call() throws Exception {
+    HubSettings settings = settings();
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (HubLauncher.Running running = HubLauncher.start(settings, chatUpstream, System.out)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        running.close();
+        stopped.countDown();
+      }, "herald-shutdown"));
+      stopped.await();
+    }
+    return 0;
+  }
+
+  HubSettings settings() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--tls-cert and --tls-key go together");
+    }
+    if (!List.of("HS256", "RS256", "ES256").contains(jwtAlgorithm)) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--jwt-algorithm must be HS256, RS256 or ES256, not " + jwtAlgorithm);
+    }
+    if (!store.equals("sqlite") && !store.equals("memory")) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--store must be sqlite or memory, not " + store);
+    }
+    boolean devMode = publisherKey == null && subscriberKey == null;
+    return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
+        subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
+        historyMaxAge, heartbeat, maxDataBytes, demo);
+  }
+}
