@@ -24,6 +24,14 @@ public final class HeraldMain implements Runnable {
       Hub.LOG.debug("start failed", e);
       return 1;
     });
+    // A bad option is one clear line too: the usage is what --help is for, and the ParameterExceptions
+    // of ServeCommand.settings() come from a detached CommandLine that would print it as "serve".
+    cl.setParameterExceptionHandler((e, badArgs) -> {
+      java.io.PrintWriter err = cl.getErr();
+      err.println("herald: " + e.getMessage() + " (see herald serve --help)");
+      CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+      return cl.getCommandSpec().exitCodeOnInvalidInput();
+    });
     try {
       cl.setDefaultValueProvider(ConfigDefaults.from(args, env));
     } catch (IllegalArgumentException e) {

@@ -42,6 +42,11 @@ public final class Hub implements AutoCloseable {
 
   /** Starts a hub; {@code customize} may add routes and endpoints (the console, the demos). */
   static Hub start(HubSettings settings, Parts parts, java.util.function.Consumer<HeraldServer.Builder> customize) {
+    MercureSubscriptions selector = new MercureSubscriptions(parts.auth(), settings.anonymousSubscribers(),
+        parts.selectors(), parts.urlPatterns());
+    java.util.concurrent.atomic.AtomicReference<dev.herald.server.Broker> brokerRef = new java.util.concurrent.atomic.AtomicReference<>();
+    ActiveSubscriptions active = settings.subscriptionsApi() ? new ActiveSubscriptions(brokerRef::get, parts.auth()) : null;
+    if (active != null) selector.withActiveSubscriptions(active);
     HeraldServer.Builder builder = HeraldServer.builder()
         .bindAddress(settings.bindAddress())
         .port(settings.port())
@@ -50,8 +55,7 @@ public final class Hub implements AutoCloseable {
         .eventLog(parts.log())
         .cors(cors(settings.corsOrigins()))
         .streamHeader("link", "<" + PATH + ">; rel=\"mercure\"")
-        .topicSelector(new MercureSubscriptions(parts.auth(), settings.anonymousSubscribers(),
-            parts.selectors(), parts.urlPatterns()));
+        .topicSelector(selector);
     if (settings.tlsCert() != null) builder.tls(settings.tlsCert(), settings.tlsKey());
     HubMetrics[] metrics = new HubMetrics[1];
     MercurePublisher[] publisher = new MercurePublisher[1]; // set once the server (and its broker) exists
@@ -62,9 +66,20 @@ public final class Hub implements AutoCloseable {
         : text(503, "not ready: the event store is not available"));
     builder.endpoint("/metrics", request -> CompletableFuture.completedFuture(EndpointResponse.of(200,
         "text/plain; version=0.0.4; charset=utf-8", metrics[0].scrape().getBytes(StandardCharsets.UTF_8))));
-    if (parts.pages() != null) builder.fallbackEndpoint(parts.pages());
+    HttpEndpoint pages = parts.pages();
+    if (active != null) {
+      builder.endpoint(ActiveSubscriptions.PATH, active::list);
+      // Deeper subscription URLs (/{topic}/{subscriber}) have no fixed path: served before the pages.
+      builder.fallbackEndpoint(request -> request.path().startsWith(ActiveSubscriptions.PATH + "/")
+          ? active.list(request)
+          : pages != null ? pages.handle(request) : text(404, "not found: " + request.path()));
+    } else if (pages != null) {
+      builder.fallbackEndpoint(pages);
+    }
     customize.accept(builder);
     HeraldServer server = builder.build();
+    brokerRef.set(server.broker());
+    if (active != null) server.broker().addListener(active);
     metrics[0] = new HubMetrics(server.broker());
     publisher[0] = new MercurePublisher(server.broker(), parts.auth(), settings.maxDataBytes(), metrics[0].appendLatency);
     server.start();

@@ -25,6 +25,7 @@ import java.util.List;
  * @param heartbeat interval of heartbeat comments
  * @param maxDataBytes largest {@code data} of one update
  * @param demo whether the demo pages and their publishers run
+ * @param subscriptionsApi whether subscriptions are published as updates and listed (Mercure's active subscriptions)
  */
 record HubSettings(
     String bindAddress,
@@ -44,7 +45,8 @@ record HubSettings(
     Duration historyMaxAge,
     Duration heartbeat,
     int maxDataBytes,
-    boolean demo) {
+    boolean demo,
+    boolean subscriptionsApi) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

@@ -23,6 +23,7 @@ final class MercureSubscriptions implements TopicSelector {
   private final boolean anonymousAllowed;
   private final Function<String, TopicPattern> selectors;
   private final Function<String, TopicPattern> urlPatterns;
+  private ActiveSubscriptions active; // null unless the subscriptions API is on
 
   MercureSubscriptions(HubAuth auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
       Function<String, TopicPattern> urlPatterns) {
@@ -60,7 +61,18 @@ final class MercureSubscriptions implements TopicSelector {
       throw new IllegalArgumentException("missing topic: add ?topic=<selector> (repeatable)");
     }
     Access access = access(request);
+    if (active != null) {
+      List<String> selectors = new ArrayList<>(request.queryParams("topic"));
+      selectors.addAll(request.queryParams("match"));
+      selectors.addAll(request.queryParams("match_urlpattern"));
+      active.accepted(request, selectors);
+    }
     return new Subscription(exact, patterns, access.subscribe());
+  }
+
+  MercureSubscriptions withActiveSubscriptions(ActiveSubscriptions active) {
+    this.active = active;
+    return this;
   }
 
   private Access access(StreamRequest request) {

@@ -88,6 +88,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Serve the demos (streaming chat, ticker) beside the console. Default: ${DEFAULT-VALUE}.")
   boolean demo;
 
+  @Option(names = "--subscriptions", defaultValue = "false",
+      description = "Publish subscribe and unsubscribe events and serve " + ActiveSubscriptions.PATH
+          + " (Mercure's active subscriptions), for subscribers whose JWT covers them.")
+  boolean subscriptions;
+
   @Option(names = "--chat-upstream", paramLabel = "URL",
       description = "Relay the chat demo to an OpenAI-compatible streaming chat endpoint (key from HERALD_CHAT_API_KEY).")
   String chatUpstream;
@@ -122,6 +127,6 @@ final class ServeCommand implements Callable<Integer> {
     boolean devMode = publisherKey == null && subscriberKey == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxDataBytes, demo);
+        historyMaxAge, heartbeat, maxDataBytes, demo, subscriptions);
   }
 }

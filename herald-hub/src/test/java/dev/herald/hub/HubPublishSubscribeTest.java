@@ -18,14 +18,18 @@ class HubPublishSubscribeTest {
   private HubClient client;
 
   static HubSettings settings(boolean anonymous, int maxDataBytes) {
+    return settings(anonymous, maxDataBytes, false);
+  }
+
+  static HubSettings settings(boolean anonymous, int maxDataBytes, boolean subscriptionsApi) {
     return new HubSettings("127.0.0.1", 0, null, null, false, List.of(), "HS256", "k", null, anonymous, false,
-        "memory", Path.of("data"), 1000, Duration.ofHours(1), Duration.ofSeconds(15), maxDataBytes, false);
+        "memory", Path.of("data"), 1000, Duration.ofHours(1), Duration.ofSeconds(15), maxDataBytes, false, subscriptionsApi);
   }
 
   @BeforeEach
   void start() {
     hub = Hub.start(settings(true, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        FakeAuth::selector, FakeAuth::selector, null), b -> b.maxRequestBodyBytes(4096));
+        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, null), b -> b.maxRequestBodyBytes(4096));
     client = new HubClient(hub.port());
   }
 
@@ -140,6 +144,40 @@ class HubPublishSubscribeTest {
     String metrics = client.get("/metrics").body();
     assertThat(metrics).contains("herald_events_published_total 1.0", "herald_connections ",
         "herald_store_append_seconds", "herald_events_delivered_total");
+  }
+
+  @Test
+  void activeSubscriptionsArePublishedAndListedToAuthorisedSubscribers() throws Exception {
+    hub.close();
+    hub = Hub.start(settings(true, 1024, true), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
+        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, null), b -> { });
+    client = new HubClient(hub.port());
+    try (HubClient.Stream watcher = client.subscribe("topic=" + java.net.URLEncoder.encode(
+        "/.well-known/mercure/subscriptions/{topic}/{subscriber}", java.nio.charset.StandardCharsets.UTF_8), "sub-all")) {
+      await().until(() -> hub.server().broker().connectionCount() == 1);
+      String subscriber;
+      // The watcher's own subscription is announced first.
+      assertThat(watcher.take().data()).contains("\"subscriber\":\"urn:uuid:");
+      try (HubClient.Stream s = client.subscribe("topic=a", null)) {
+        com.fasterxml.jackson.databind.JsonNode on = new com.fasterxml.jackson.databind.ObjectMapper().readTree(watcher.take().data());
+        assertThat(on.get("type").asText()).isEqualTo("Subscription");
+        assertThat(on.get("topic").asText()).isEqualTo("a");
+        assertThat(on.get("active").asBoolean()).isTrue();
+        subscriber = on.get("subscriber").asText();
+        assertThat(subscriber).startsWith("urn:uuid:");
+
+        java.net.http.HttpResponse<String> listed = client.http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(client.base + "/.well-known/mercure/subscriptions/a"))
+            .header("Authorization", "Bearer sub-all").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.headers().firstValue("content-type")).hasValue("application/ld+json");
+        assertThat(listed.body()).contains("\"type\":\"Subscriptions\"", "\"subscriber\":\"" + subscriber + "\"");
+        assertThat(client.get("/.well-known/mercure/subscriptions").statusCode()).isEqualTo(401);
+      }
+      com.fasterxml.jackson.databind.JsonNode off = new com.fasterxml.jackson.databind.ObjectMapper().readTree(watcher.take().data());
+      assertThat(off.get("active").asBoolean()).isFalse();
+      assertThat(off.get("subscriber").asText()).isEqualTo(subscriber);
+    }
   }
 
   @Test
