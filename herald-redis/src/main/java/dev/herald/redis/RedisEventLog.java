@@ -1,0 +1,342 @@
+package dev.herald.redis;
+
+import dev.herald.protocol.Event;
+import dev.herald.redis.internal.EntryCodec;
+import dev.herald.redis.internal.PendingAppends;
+import dev.herald.redis.internal.StreamIds;
+import dev.herald.redis.internal.StreamTail;
+import dev.herald.server.EventLog;
+import dev.herald.server.Replay;
+import dev.herald.server.StoredEvent;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster mode: an event log on one Redis stream, shared by every hub node.
+ *
+ * <p>Every node appends with {@code XADD <key> MAXLEN ~ <maxEvents> *}; the stream entry id
+ * ({@code "1700000000000-0"}) is the event id, so order and {@code Last-Event-ID} mean the same on
+ * every node. Each node reads the stream tail once, on its own thread ({@code herald-redis-tail}),
+ * and feeds the tail consumer every entry, its own and other nodes', in stream order; replays read
+ * the stream with {@code XRANGE}. The position of an event is {@code ms << 20 | seq} of its id (see
+ * {@link StreamIds}).
+ *
+ * <p><b>Acknowledgement.</b> An append's stage completes once Redis replied to the XADD and this
+ * node's tail delivered the entry (so the publisher's own subscribers already have it queued); what
+ * survives a Redis crash then depends on Redis's persistence (see {@code docs/redis.md}). It fails
+ * with IllegalStateException, at once, when Redis is unavailable (the hub answers 503).
+ *
+ * <p><b>Own ids are refused</b> (IllegalArgumentException): stream ids must increase, so a
+ * publisher's id cannot be the entry id, and a second id would need a shared index. Publish
+ * without an id; the stream id is the one clients see.
+ *
+ * <p><b>Redis away.</b> Connecting never fails: the log starts with Redis down and {@link #ready()}
+ * says false until Redis answers. Subscribers stay connected while Redis is away; when it is back
+ * the tail resumes after the last id it delivered, so they see no gap and no duplicate. Appends
+ * are never retried by the client library: a publish whose connection broke fails, even if Redis
+ * had written it (which the tail then delivers).
+ *
+ * <p>Retention: count by approximate {@code MAXLEN ~} on each append, age by approximate
+ * {@code XTRIM MINID ~} about once a second (against this node's clock), so both may keep a few
+ * hundred events more than asked.
+ */
+public final class RedisEventLog implements EventLog {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);
+  private static final int PAGE = 1000;
+  private static final Duration TRIM_INTERVAL = Duration.ofSeconds(1);
+
+  private final Settings settings;
+  private final RedisURI uri;
+  private final ClientResources resources;
+  private final RedisClient publishClient;
+  private final RedisClient tailClient;
+  private final PendingAppends pending;
+  private final StreamTail tail;
+  private final Thread tailThread;
+  private final String node = UUID.randomUUID().toString();
+  private final Clock clock = Clock.systemUTC();
+  private volatile StatefulRedisConnection<String, String> publisher;
+  private volatile boolean closed;
+  private long lastTrimMillis;
+
+  private RedisEventLog(RedisURI uri, Settings settings) {
+    this.settings = settings;
+    this.uri = uri;
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    this.publishClient = client(uri, settings.commandTimeout());
+    this.tailClient = client(uri, settings.readBlock().plus(settings.commandTimeout()));
+    this.pending = new PendingAppends(settings.deliveryTimeout());
+    this.tail = new StreamTail(tailClient, settings.streamKey(), settings.readBlock(), node, pending, this::redisAnswered);
+    this.tailThread = new Thread(tail, "herald-redis-tail");
+    tailThread.setDaemon(true);
+  }
+
+  private RedisClient client(RedisURI uri, Duration timeout) {
+    RedisClient client = RedisClient.create(resources, uri);
+    client.setOptions(ClientOptions.builder()
+        // Reconnecting is done by this log: Lettuce would re-send an XADD in flight, a duplicate.
+        .autoReconnect(false)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(settings.commandTimeout()).tcpNoDelay(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .build());
+    return client;
+  }
+
+  /** As {@link #connect(RedisURI, Settings)} with a {@code redis://host:port} URI. */
+  public static RedisEventLog connect(String uri, Settings settings) {
+    return connect(RedisURI.create(Objects.requireNonNull(uri, "uri")), settings);
+  }
+
+  /**
+   * Starts a log on {@code settings.streamKey()} of the Redis at {@code uri}. Returns at once, even
+   * if Redis is down: see {@link #ready()}.
+   */
+  public static RedisEventLog connect(RedisURI uri, Settings settings) {
+    RedisEventLog log = new RedisEventLog(Objects.requireNonNull(uri, "uri"), Objects.requireNonNull(settings, "settings"));
+    log.tailThread.start();
+    return log;
+  }
+
+  /** Whether Redis answers: the tail's last read and the publishing connection are up. For /readyz. */
+  public boolean ready() {
+    StatefulRedisConnection<String, String> p = publisher;
+    return !closed && tail.redisAnswered() && p != null && p.isOpen();
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Called on {@code herald-redis-tail}, once per entry of the stream, in stream order. */
+  @Override
+  public void onAppend(Consumer<StoredEvent> consumer) {
+    tail.consumer(consumer);
+  }
+
+  /**
+   * Appends with XADD. The stage completes on {@code herald-redis-tail} once the entry went to the
+   * tail consumer; it fails with IllegalArgumentException for an event carrying its own id, and
+   * with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
+   * back within {@link Settings#deliveryTimeout()}.
+   */
+  @Override
+  public CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
+    Objects.requireNonNull(event, "event");
+    List<String> copy = List.copyOf(topics);
+    if (copy.isEmpty()) throw new IllegalArgumentException("a stored event needs a topic");
+    if (event.id() != null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "events cannot carry their own id in cluster mode (Redis): the stream entry id is the event id"));
+    }
+    RedisAsyncCommands<String, String> redis;
+    try {
+      redis = commands();
+    } catch (IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    XAddArgs args = new XAddArgs().maxlen(settings.maxEvents()).approximateTrimming();
+    return redis.xadd(settings.streamKey(), args, EntryCodec.encode(copy, event, privateUpdate, node))
+        .handle((id, error) -> error != null
+            ? CompletableFuture.<StoredEvent>failedFuture(unavailable(error))
+            : pending.accepted(id).toCompletableFuture())
+        .thenCompose(stage -> stage);
+  }
+
+  /**
+   * Reads the stream after {@code lastEventId} with XRANGE. An id that is not in the stream (never
+   * was, or trimmed) gives every retained event and {@code historyCut}, as on one node.
+   */
+  @Override
+  public CompletionStage<Replay> readAfter(String lastEventId) {
+    RedisAsyncCommands<String, String> redis;
+    try {
+      redis = commands();
+    } catch (IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    String key = settings.streamKey();
+    CompletionStage<Replay> replay;
+    if (EARLIEST.equals(lastEventId) || lastEventId == null || !StreamIds.isStreamId(lastEventId)) {
+      boolean cut = !EARLIEST.equals(lastEventId);
+      replay = readFrom(redis, Range.Boundary.unbounded(), new ArrayList<>()).thenApply(all -> new Replay(all, cut));
+    } else {
+      replay = redis.xrange(key, Range.create(lastEventId, lastEventId), Limit.from(1)).thenCompose(found -> {
+        boolean cut = found.isEmpty();
+        Range.Boundary<String> from = cut ? Range.Boundary.unbounded() : Range.Boundary.excluding(lastEventId);
+        return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut));
+      });
+    }
+    return replay.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
+  }
+
+  private CompletionStage<List<StoredEvent>> readFrom(RedisAsyncCommands<String, String> redis,
+      Range.Boundary<String> from, List<StoredEvent> into) {
+    return redis.xrange(settings.streamKey(), Range.from(from, Range.Boundary.unbounded()), Limit.from(PAGE))
+        .thenCompose(page -> {
+          for (StreamMessage<String, String> m : page) into.add(EntryCodec.decode(m.getId(), m.getBody()));
+          if (page.size() < PAGE) return CompletableFuture.completedFuture(into);
+          return readFrom(redis, Range.Boundary.excluding(page.get(page.size() - 1).getId()), into);
+        });
+  }
+
+  private RedisAsyncCommands<String, String> commands() {
+    if (closed) throw new IllegalStateException("the Redis event log is closed");
+    StatefulRedisConnection<String, String> p = publisher;
+    if (p == null || !p.isOpen() || !tail.redisAnswered()) {
+      throw new IllegalStateException("Redis is unavailable at " + where() + ": cannot publish or replay now");
+    }
+    return p.async();
+  }
+
+  private RuntimeException unavailable(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) return (RuntimeException) e;
+    return new IllegalStateException("Redis is unavailable at " + where() + ": " + e.getMessage(), e);
+  }
+
+  private String where() {
+    return uri.getHost() + ":" + uri.getPort();
+  }
+
+  /** On the tail thread after each successful read: (re)connects the publisher, trims by age. */
+  private void redisAnswered() {
+    if (closed) return;
+    StatefulRedisConnection<String, String> p = publisher;
+    if (p == null || !p.isOpen()) {
+      try {
+        if (p != null) p.closeAsync();
+        publisher = publishClient.connect(StringCodec.UTF8);
+        LOG.info("connected to Redis at {}, stream {}", where(), settings.streamKey());
+      } catch (RuntimeException e) {
+        LOG.debug("cannot connect the publisher to Redis at {}: {}", where(), e.toString());
+        return;
+      }
+    }
+    long now = clock.millis();
+    if (now - lastTrimMillis >= TRIM_INTERVAL.toMillis()) {
+      lastTrimMillis = now;
+      String minId = Math.max(0, now - settings.maxAge().toMillis()) + "-0";
+      publisher.async().xtrim(settings.streamKey(), XTrimArgs.Builder.minId(minId).approximateTrimming())
+          .whenComplete((n, e) -> {
+            if (e != null) LOG.debug("age trim of {} failed: {}", settings.streamKey(), e.toString());
+          });
+    }
+  }
+
+  /** Stops the tail, fails appends still waiting and closes the connections. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    tail.stop();
+    try {
+      tailThread.join(settings.readBlock().plus(settings.commandTimeout()).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    pending.failAll(new IllegalStateException("the Redis event log is closed"));
+    StatefulRedisConnection<String, String> p = publisher;
+    if (p != null) p.close();
+    publishClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    tailClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /**
+   * How a {@link RedisEventLog} uses Redis. Immutable: each setter returns a changed copy.
+   *
+   * @param streamKey the stream every node appends to and reads
+   * @param maxEvents events kept (approximately, {@code MAXLEN ~})
+   * @param maxAge age after which events are trimmed (approximately, {@code MINID ~})
+   * @param commandTimeout how long a command (XADD, XRANGE, a connect) may take before it fails
+   * @param readBlock how long one {@code XREAD BLOCK} waits; bounds how quickly {@code close()} returns
+   * @param deliveryTimeout how long an accepted append waits for this node's tail to read it back
+   */
+  public record Settings(String streamKey, long maxEvents, Duration maxAge, Duration commandTimeout,
+      Duration readBlock, Duration deliveryTimeout) {
+    /** Default stream key. */
+    public static final String DEFAULT_STREAM_KEY = "herald:events";
+    /** Default number of events kept. */
+    public static final long DEFAULT_MAX_EVENTS = 100_000;
+    /** Default age after which events are trimmed. */
+    public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(24);
+    /** Default command timeout: a publish fails after this long when Redis does not answer. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Default XREAD block time. */
+    public static final Duration DEFAULT_READ_BLOCK = Duration.ofMillis(500);
+    /** Default time an accepted append waits for the tail. */
+    public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(5);
+
+    public Settings {
+      Objects.requireNonNull(streamKey, "streamKey");
+      if (streamKey.isEmpty()) throw new IllegalArgumentException("empty stream key");
+      if (maxEvents < 1) throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
+      requirePositive(maxAge, "maxAge");
+      requirePositive(commandTimeout, "commandTimeout");
+      requirePositive(readBlock, "readBlock");
+      requirePositive(deliveryTimeout, "deliveryTimeout");
+    }
+
+    private static void requirePositive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+
+    /** Every default. */
+    public static Settings defaults() {
+      return new Settings(DEFAULT_STREAM_KEY, DEFAULT_MAX_EVENTS, DEFAULT_MAX_AGE, DEFAULT_COMMAND_TIMEOUT,
+          DEFAULT_READ_BLOCK, DEFAULT_DELIVERY_TIMEOUT);
+    }
+
+    public Settings withStreamKey(String key) {
+      return new Settings(key, maxEvents, maxAge, commandTimeout, readBlock, deliveryTimeout);
+    }
+
+    public Settings withMaxEvents(long max) {
+      return new Settings(streamKey, max, maxAge, commandTimeout, readBlock, deliveryTimeout);
+    }
+
+    public Settings withMaxAge(Duration age) {
+      return new Settings(streamKey, maxEvents, age, commandTimeout, readBlock, deliveryTimeout);
+    }
+
+    public Settings withCommandTimeout(Duration timeout) {
+      return new Settings(streamKey, maxEvents, maxAge, timeout, readBlock, deliveryTimeout);
+    }
+
+    public Settings withReadBlock(Duration block) {
+      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, block, deliveryTimeout);
+    }
+
+    public Settings withDeliveryTimeout(Duration timeout) {
+      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, readBlock, timeout);
+    }
+  }
+}

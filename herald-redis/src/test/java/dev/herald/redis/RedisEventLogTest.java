@@ -1,0 +1,237 @@
+package dev.herald.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.protocol.Event;
+import dev.herald.server.EventLog;
+import dev.herald.server.Replay;
+import dev.herald.server.StoredEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RedisEventLogTest {
+  private static final AtomicInteger STREAMS = new AtomicInteger();
+  @TempDir static Path dir;
+  static RedisProcess redis;
+  private final List<RedisEventLog> logs = new ArrayList<>();
+  private final String key = "test:" + STREAMS.incrementAndGet();
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisProcess.startFast(dir);
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    redis.close();
+  }
+
+  @AfterEach
+  void closeLogs() {
+    logs.forEach(RedisEventLog::close);
+  }
+
+  private RedisEventLog log(RedisEventLog.Settings settings) {
+    RedisEventLog log = RedisEventLog.connect(redis.uri(), settings);
+    logs.add(log);
+    await().atMost(Duration.ofSeconds(5)).until(log::ready);
+    return log;
+  }
+
+  private RedisEventLog log() {
+    return log(RedisEventLog.Settings.defaults().withStreamKey(key));
+  }
+
+  private static <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void appendedEventRoundTripsEveryFieldAndReachesTheTailBeforeItsAcknowledgement() throws Exception {
+    RedisEventLog log = log();
+    List<StoredEvent> tail = Collections.synchronizedList(new ArrayList<>());
+    log.onAppend(tail::add);
+    Event event = Event.builder().type("price").data("line 1\nline 2").retry(Duration.ofMillis(1500))
+        .comment("first").comment("second").build();
+
+    StoredEvent stored = get(log.append(List.of("prices/eur", "prices"), event, true));
+
+    assertThat(stored.id()).matches("\\d+-\\d+");
+    assertThat(tail).containsExactly(stored);
+    assertThat(stored.event()).isEqualTo(event.toBuilder().id(stored.id()).build());
+    assertThat(stored.topics()).containsExactly("prices/eur", "prices");
+    assertThat(stored.privateUpdate()).isTrue();
+    assertThat(stored.timestampMillis()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+
+    Replay replay = get(log.readAfter(EventLog.EARLIEST));
+    assertThat(replay.historyCut()).isFalse();
+    assertThat(replay.events()).hasSize(1);
+    StoredEvent read = replay.events().get(0);
+    assertThat(read.id()).isEqualTo(stored.id());
+    assertThat(read.position()).isEqualTo(stored.position());
+    assertThat(read.event()).isEqualTo(stored.event());
+    assertThat(read.topics()).isEqualTo(stored.topics());
+    assertThat(read.privateUpdate()).isTrue();
+    assertThat(read.frame()).isEqualTo(stored.frame());
+  }
+
+  @Test
+  void readAfterAKnownIdReturnsOnlyLaterEventsAndEarliestReturnsAll() throws Exception {
+    RedisEventLog log = log();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) ids.add(get(log.append(List.of("t"), Event.of("e" + i), false)).id());
+
+    Replay after = get(log.readAfter(ids.get(2)));
+    assertThat(after.historyCut()).isFalse();
+    assertThat(after.events()).extracting(StoredEvent::id).containsExactly(ids.get(3), ids.get(4));
+    assertThat(get(log.readAfter(ids.get(4))).events()).isEmpty();
+
+    Replay all = get(log.readAfter(EventLog.EARLIEST));
+    assertThat(all.historyCut()).isFalse();
+    assertThat(all.events()).extracting(StoredEvent::id).containsExactlyElementsOf(ids);
+    assertThat(all.events()).extracting(StoredEvent::position).isSorted();
+  }
+
+  @Test
+  void anIdTheStreamDoesNotHoldIsAHistoryCutWithEverythingRetained() throws Exception {
+    RedisEventLog log = log();
+    String only = get(log.append(List.of("t"), Event.of("x"), false)).id();
+    for (String unknown : List.of("nope", "1-0", "99999999999999-7", "")) {
+      Replay replay = get(log.readAfter(unknown));
+      assertThat(replay.historyCut()).as(unknown).isTrue();
+      assertThat(replay.events()).extracting(StoredEvent::id).containsExactly(only);
+    }
+  }
+
+  @Test
+  void anIdTrimmedByMaxEventsIsAHistoryCut() throws Exception {
+    RedisEventLog log = log(RedisEventLog.Settings.defaults().withStreamKey(key).withMaxEvents(10));
+    // Appends on one connection are pipelined in order: ids follow the order they were issued in.
+    List<CompletableFuture<StoredEvent>> appends = new ArrayList<>();
+    for (int i = 0; i < 600; i++) appends.add(log.append(List.of("t"), Event.of("e" + i), false).toCompletableFuture());
+    List<String> ids = new ArrayList<>();
+    for (CompletableFuture<StoredEvent> a : appends) ids.add(a.get(20, TimeUnit.SECONDS).id());
+    assertThat(ids).isSortedAccordingTo(java.util.Comparator.comparingLong(dev.herald.redis.internal.StreamIds::position));
+
+    Replay replay = get(log.readAfter(ids.get(0)));
+
+    assertThat(replay.historyCut()).isTrue();
+    // MAXLEN ~ trims whole stream nodes (100 entries by default): fewer than 600 stay, the newest always.
+    assertThat(replay.events().size()).isBetween(10, 300);
+    assertThat(replay.events()).extracting(StoredEvent::id)
+        .containsExactlyElementsOf(ids.subList(600 - replay.events().size(), 600));
+  }
+
+  @Test
+  void readsPageByPageBeyondOneXrangePage() throws Exception {
+    RedisEventLog log = log();
+    List<CompletableFuture<StoredEvent>> appends = new ArrayList<>();
+    for (int i = 0; i < 2500; i++) appends.add(log.append(List.of("t"), Event.of("e" + i), false).toCompletableFuture());
+    CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+    assertThat(get(log.readAfter(EventLog.EARLIEST)).events()).hasSize(2500);
+    String first = appends.get(0).get().id();
+    assertThat(get(log.readAfter(first)).events()).hasSize(2499);
+  }
+
+  @Test
+  void anEventWithItsOwnIdIsRefused() {
+    RedisEventLog log = log();
+    assertThatThrownBy(() -> get(log.append(List.of("t"), Event.builder().id("mine").data("x").build(), false)))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("own id");
+  }
+
+  @Test
+  void concurrentAppendsFromThreeNodesReachEveryTailOnceInOneOrder() throws Exception {
+    List<List<StoredEvent>> tails = new ArrayList<>();
+    List<RedisEventLog> nodes = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      RedisEventLog node = log();
+      List<StoredEvent> tail = Collections.synchronizedList(new ArrayList<>());
+      node.onAppend(tail::add);
+      tails.add(tail);
+      nodes.add(node);
+    }
+    int perNode = 200;
+    ExecutorService publishers = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<List<String>>> acked = new ArrayList<>();
+      for (int n = 0; n < 3; n++) {
+        RedisEventLog node = nodes.get(n);
+        String name = "n" + n;
+        acked.add(publishers.submit(() -> {
+          List<String> ids = new ArrayList<>();
+          for (int i = 0; i < perNode; i++) ids.add(get(node.append(List.of("t"), Event.of(name + "-" + i), false)).id());
+          return ids;
+        }));
+      }
+      for (Future<List<String>> f : acked) assertThat(f.get(30, TimeUnit.SECONDS)).hasSize(perNode);
+    } finally {
+      publishers.shutdownNow();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> tails.stream().allMatch(t -> t.size() >= 3 * perNode));
+    List<String> order = tails.get(0).stream().map(StoredEvent::id).toList();
+    assertThat(order).hasSize(3 * perNode).doesNotHaveDuplicates();
+    assertThat(tails.get(0)).extracting(StoredEvent::position).isSorted();
+    for (List<StoredEvent> tail : tails) assertThat(tail).extracting(StoredEvent::id).containsExactlyElementsOf(order);
+    // Each publisher's events keep the order it published them in.
+    for (int n = 0; n < 3; n++) {
+      String prefix = "n" + n + "-";
+      List<String> data = tails.get(1).stream().map(e -> e.event().data()).filter(d -> d.startsWith(prefix)).toList();
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < perNode; i++) expected.add(prefix + i);
+      assertThat(data).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void startsWithRedisDownNotReadyAndFailsPublishesFastUntilRedisAnswers(@TempDir Path other) throws Exception {
+    RedisProcess later = RedisProcess.notStarted(other);
+    try {
+      RedisEventLog log = RedisEventLog.connect(later.uri(), RedisEventLog.Settings.defaults().withStreamKey(key));
+      logs.add(log);
+      assertThat(log.ready()).isFalse();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> get(log.append(List.of("t"), Event.of("x"), false)))
+          .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("Redis is unavailable");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+      assertThatThrownBy(() -> get(log.readAfter("1-0"))).cause().isInstanceOf(IllegalStateException.class);
+
+      later.start();
+      await().atMost(Duration.ofSeconds(10)).until(log::ready);
+      List<StoredEvent> tail = Collections.synchronizedList(new ArrayList<>());
+      log.onAppend(tail::add);
+      StoredEvent stored = get(log.append(List.of("t"), Event.of("x"), false));
+      assertThat(tail).containsExactly(stored);
+    } finally {
+      later.close();
+    }
+  }
+
+  @Test
+  void closeFailsNothingAcknowledgedAndRefusesLaterAppends() throws Exception {
+    RedisEventLog log = log();
+    get(log.append(List.of("t"), Event.of("x"), false));
+    log.close();
+    assertThat(log.ready()).isFalse();
+    assertThatThrownBy(() -> get(log.append(List.of("t"), Event.of("y"), false)))
+        .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+}
