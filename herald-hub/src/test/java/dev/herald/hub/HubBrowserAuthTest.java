@@ -3,23 +3,19 @@ package dev.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.server.browser.Chromium;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.hub.auth.DevKeys;
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,9 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.remote.http.ClientConfig;
 
 /**
  * The hub as {@code herald serve} assembles it (real JWT auth, HS256), seen from real browser
@@ -41,9 +34,6 @@ import org.openqa.selenium.remote.http.ClientConfig;
  */
 @Timeout(90)
 class HubBrowserAuthTest {
-  private static final Path BROWSER = Path.of("/usr/bin/chromium");
-  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
   private static final String SECRET = "browser-test-hs256-secret-0123456789abcdef";
   private static final String BOOKS = "https://example.com/books/{id}";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,32 +48,12 @@ class HubBrowserAuthTest {
 
   /** One headless Chromium with its own profile (its own cookie jar). */
   static final class Browser implements AutoCloseable {
-    final Path profile;
-    final ChromeDriverService service;
+    final Chromium.Session session;
     final ChromeDriver driver;
 
     Browser() throws IOException {
-      profile = Files.createTempDirectory("herald-hub-chromium-");
-      ChromeOptions options = new ChromeOptions().setBinary(BROWSER.toFile()).addArguments(
-          "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--disable-dev-shm-usage", "--user-data-dir=" + profile);
-      service = new ChromeDriverService.Builder()
-          .usingDriverExecutable(DRIVER.toFile())
-          .usingAnyFreePort()
-          .withTimeout(COMMAND_TIMEOUT)
-          .build();
-      ChromeDriver d = null;
-      try {
-        d = new ChromeDriver(service, options, ClientConfig.defaultConfig()
-            .connectionTimeout(COMMAND_TIMEOUT).readTimeout(COMMAND_TIMEOUT));
-        d.manage().timeouts().pageLoadTimeout(COMMAND_TIMEOUT).scriptTimeout(COMMAND_TIMEOUT);
-      } catch (RuntimeException e) {
-        service.stop();
-        deleteTree(profile);
-        throw e;
-      }
-      driver = d;
+      session = Chromium.open(false);
+      driver = session.driver();
     }
 
     Object script(String js, Object... args) {
@@ -119,12 +89,7 @@ class HubBrowserAuthTest {
 
     @Override
     public void close() throws IOException {
-      try {
-        driver.quit();
-      } finally {
-        service.stop();
-        deleteTree(profile);
-      }
+      session.close();
     }
   }
 
@@ -133,13 +98,6 @@ class HubBrowserAuthTest {
 
   @BeforeAll
   static void start() throws Exception {
-    for (Path p : List.of(BROWSER, DRIVER)) {
-      if (!Files.isExecutable(p)) {
-        throw new IllegalStateException("the browser tests need " + p
-            + ": apt-get install -y chromium chromium-driver");
-      }
-    }
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, DRIVER.toString());
     // Settings as herald serve makes them from its options, so the test follows new settings as they come.
     String[] args = {"serve", "--bind", "127.0.0.1", "--port", "0", "--jwt-algorithm", "HS256",
         "--publisher-key", SECRET, "--anonymous", "--store", "memory", "--demo=false"};
@@ -262,9 +220,4 @@ class HubBrowserAuthTest {
     return r.body().trim();
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-    }
-  }
 }

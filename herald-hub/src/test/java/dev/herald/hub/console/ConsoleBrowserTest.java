@@ -3,6 +3,7 @@ package dev.herald.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.server.browser.Chromium;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -33,73 +33,111 @@ import org.openqa.selenium.remote.http.ClientConfig;
  * each test the browser goes to {@code about:blank}, which closes every {@code EventSource} the
  * test left open.
  */
-final class Chromium implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+public final class Chromium implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
   static final Path BROWSER = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   /** Bounds every WebDriver call: page loads, scripts and the driver's own HTTP calls. */
   static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
 
   private final boolean ignoreCertificateErrors;
-  private Path profile;
-  private ChromeDriverService service;
-  private ChromeDriver driver;
+  private Session session;
 
   private Chromium(boolean ignoreCertificateErrors) {
     this.ignoreCertificateErrors = ignoreCertificateErrors;
   }
 
-  static Chromium headless() {
+  public static Chromium headless() {
     return new Chromium(false);
   }
 
   /** For pages and streams served with a self-signed certificate. */
-  static Chromium headlessIgnoringCertificateErrors() {
+  public static Chromium headlessIgnoringCertificateErrors() {
     return new Chromium(true);
   }
 
-  WebDriver driver() {
-    if (driver == null) throw new IllegalStateException("Chromium is not running");
-    return driver;
+  public WebDriver driver() {
+    if (session == null) throw new IllegalStateException("Chromium is not running");
+    return session.driver();
   }
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws IOException {
+  /**
+   * A browser of its own (its own profile, so its own cookie jar) outside the extension's
+   * lifecycle, for a test that needs several at once. Close it.
+   */
+  public static Session open(boolean ignoreCertificateErrors) throws IOException {
     requireExecutable(BROWSER, "chromium");
     requireExecutable(DRIVER, "chromium-driver");
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, DRIVER.toString());
-    profile = Files.createTempDirectory("herald-chromium-");
+    Path profile = Files.createTempDirectory("herald-chromium-");
     List<String> args = new ArrayList<>(List.of(
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--user-data-dir=" + profile));
+        "--disable-dev-shm-usage", "--window-size=1280,900", "--hide-scrollbars", "--user-data-dir=" + profile));
     if (ignoreCertificateErrors) args.add("--ignore-certificate-errors");
     ChromeOptions options = new ChromeOptions().setBinary(BROWSER.toFile()).addArguments(args);
-    service = new ChromeDriverService.Builder()
+    ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile())
         .usingAnyFreePort()
         .withTimeout(COMMAND_TIMEOUT)
         .build();
-    driver = new ChromeDriver(service, options, ClientConfig.defaultConfig()
-        .connectionTimeout(COMMAND_TIMEOUT)
-        .readTimeout(COMMAND_TIMEOUT));
-    driver.manage().timeouts()
-        .pageLoadTimeout(COMMAND_TIMEOUT)
-        .scriptTimeout(COMMAND_TIMEOUT);
+    try {
+      ChromeDriver driver = new ChromeDriver(service, options, ClientConfig.defaultConfig()
+          .connectionTimeout(COMMAND_TIMEOUT)
+          .readTimeout(COMMAND_TIMEOUT));
+      driver.manage().timeouts()
+          .pageLoadTimeout(COMMAND_TIMEOUT)
+          .scriptTimeout(COMMAND_TIMEOUT);
+      return new Session(profile, service, driver);
+    } catch (RuntimeException e) {
+      service.stop();
+      deleteTree(profile);
+      throw e;
+    }
+  }
+
+  /** One running browser: its driver, its driver service and its profile directory. */
+  public static final class Session implements AutoCloseable {
+    private final Path profile;
+    private final ChromeDriverService service;
+    private final ChromeDriver driver;
+
+    private Session(Path profile, ChromeDriverService service, ChromeDriver driver) {
+      this.profile = profile;
+      this.service = service;
+      this.driver = driver;
+    }
+
+    public ChromeDriver driver() {
+      return driver;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        driver.quit();
+      } finally {
+        service.stop();
+        deleteTree(profile);
+      }
+    }
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    session = open(ignoreCertificateErrors);
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    if (driver != null) driver.get("about:blank");
+    if (session != null) session.driver().get("about:blank");
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
     try {
-      if (driver != null) driver.quit();
+      if (session != null) session.close();
     } finally {
-      driver = null;
-      if (service != null) service.stop();
-      if (profile != null) deleteTree(profile);
+      session = null;
     }
   }
 
