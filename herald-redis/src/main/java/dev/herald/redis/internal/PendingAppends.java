@@ -15,7 +15,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class PendingAppends {
   private final Map<String, CompletableFuture<StoredEvent>> byId = new ConcurrentHashMap<>();
+  /** A minute of positions ({@code ms << 20}). */
+  private static final long STALE_DELIVERED = 60_000L << StreamIds.SEQ_BITS;
+
   private final Duration timeout;
+  /** The position of the last entry the tail delivered; written after {@link #delivered}. */
+  private volatile long lastDeliveredPosition = -1;
 
   public PendingAppends(Duration timeout) {
     this.timeout = timeout;
@@ -33,6 +38,11 @@ public final class PendingAppends {
       return waiting;
     });
     if (found[0] != null) return found[0];
+    if (StreamIds.position(id) <= lastDeliveredPosition) {
+      // The tail went past it without seeing it: trimmed before this node read it.
+      byId.remove(id, waiting);
+      return CompletableFuture.failedFuture(trimmedUnread(id));
+    }
     return waiting.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> {
           byId.remove(id, waiting);
@@ -53,6 +63,28 @@ public final class PendingAppends {
       return null;
     });
     if (waiting[0] != null) waiting[0].complete(event);
+  }
+
+  /**
+   * Called on the tail thread after each batch: appends this node is still waiting for at or before
+   * {@code position} were trimmed from the stream before the tail could read them (the stream keeps
+   * fewer events than the tail lags behind); they fail rather than wait for their timeout.
+   */
+  public void passed(long position) {
+    lastDeliveredPosition = position;
+    byId.forEach((id, f) -> {
+      if (!f.isDone() && StreamIds.position(id) <= position && byId.remove(id, f)) {
+        f.completeExceptionally(trimmedUnread(id));
+      } else if (f.isDone() && position - StreamIds.position(id) > STALE_DELIVERED) {
+        // Delivered, but the XADD reply never came (the connection broke): nobody will ask.
+        byId.remove(id, f);
+      }
+    });
+  }
+
+  private static IllegalStateException trimmedUnread(String id) {
+    return new IllegalStateException("Redis accepted the event as " + id
+        + " but trimmed it before this node read it: raise maxEvents above what a node may lag behind");
   }
 
   /** Fails every waiting append (at close). */

@@ -84,6 +84,7 @@ public final class StreamTail implements Runnable {
           if (stopped) break;
           deliver(m);
         }
+        if (!batch.isEmpty()) pending.passed(StreamIds.position(lastDelivered));
       } catch (RuntimeException e) {
         if (stopped) break;
         if (redisAnswered) LOG.warn("Redis stream {} unavailable, retrying from {}: {}", key, lastDelivered, e.toString());
