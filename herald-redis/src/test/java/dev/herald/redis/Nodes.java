@@ -1,0 +1,35 @@
+package dev.herald.redis;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.server.HeraldServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Hub nodes on one machine: each a HeraldServer on a loopback port with its own RedisEventLog. */
+final class Nodes implements AutoCloseable {
+  private final List<HeraldServer> servers = new ArrayList<>();
+
+  HeraldServer start(String redisUri, RedisEventLog.Settings settings) {
+    RedisEventLog log = RedisEventLog.connect(redisUri, settings);
+    HeraldServer server = HeraldServer.builder().bindAddress("127.0.0.1").port(0).eventLog(log).build().start();
+    servers.add(server);
+    await("node ready").atMost(Duration.ofSeconds(10)).until(log::ready);
+    return server;
+  }
+
+  static RedisEventLog log(HeraldServer node) {
+    return (RedisEventLog) node.eventLog();
+  }
+
+  static void awaitSubscribers(HeraldServer node, String topic, int count) {
+    await("subscribers on port " + node.port()).atMost(Duration.ofSeconds(10))
+        .until(() -> node.broker().subscriberCount(topic) == count);
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(HeraldServer::close);
+  }
+}
