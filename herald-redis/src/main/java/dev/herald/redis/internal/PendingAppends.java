@@ -38,10 +38,10 @@ public final class PendingAppends {
       return waiting;
     });
     if (found[0] != null) return found[0];
-    if (StreamIds.position(id) <= lastDeliveredPosition) {
-      // The tail went past it without seeing it: trimmed before this node read it.
-      byId.remove(id, waiting);
-      return CompletableFuture.failedFuture(trimmedUnread(id));
+    // Whoever removes the waiting entry completes it: the tail when it delivers (or passes) the
+    // entry, here when the tail went past the id before it was registered (trimmed unread).
+    if (StreamIds.position(id) <= lastDeliveredPosition && byId.remove(id, waiting)) {
+      waiting.completeExceptionally(trimmedUnread(id));
     }
     return waiting.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> {
