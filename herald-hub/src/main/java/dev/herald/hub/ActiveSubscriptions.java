@@ -122,7 +122,7 @@ final class ActiveSubscriptions implements BrokerListener {
     }
     if (access.isEmpty()) {
       String reason = "listing subscriptions needs a subscriber JWT";
-      return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.challenge(reason)));
+      return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.missingTokenChallenge()));
     }
     if (!covers(access.get(), request.path())) {
       return done(EndpointResponse.text(403, "the token does not cover " + request.path()));

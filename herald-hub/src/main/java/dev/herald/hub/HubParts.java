@@ -40,7 +40,8 @@ final class HubParts {
       DevKeys keys = DevKeys.generate();
       out.println();
       out.println("  Herald is running in DEV MODE: no --publisher-key or --subscriber-key was given,");
-      out.println("  so it made a random HS256 secret for this run and serves anonymous subscribers.");
+      out.println("  so it made a random HS256 secret for this run"
+          + (settings.anonymousSubscribers() ? " and serves anonymous subscribers." : "."));
       out.println("  Publisher token (may publish to every topic):");
       out.println("    " + keys.publisherToken());
       out.println("  Subscriber token (may receive every private update):");

@@ -31,6 +31,16 @@ final class JwtHubAuth implements HubAuth {
     return Authorizer.invalidTokenChallenge(reason);
   }
 
+  @Override
+  public String missingTokenChallenge() {
+    return Authorizer.challenge();
+  }
+
+  @Override
+  public String insufficientScopeChallenge(String reason) {
+    return Authorizer.insufficientScopeChallenge(reason);
+  }
+
   private Optional<Access> verify(java.util.function.Supplier<Optional<Authorization>> check) {
     try {
       return check.get().map(a -> new Access(List.<TopicPattern>copyOf(a.publish()), authorizer.privateTopics(a)));

@@ -66,7 +66,10 @@ final class MercurePublisher implements HttpEndpoint {
     Access access;
     try {
       Optional<Access> a = auth.publisher(request.headers(), request.query());
-      if (a.isEmpty()) return unauthorized("publishing needs a publisher JWT");
+      if (a.isEmpty()) {
+        String reason = "publishing needs a publisher JWT";
+        return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.missingTokenChallenge()));
+      }
       access = a.get();
     } catch (HubAuth.AuthException e) {
       return unauthorized(e.getMessage());
@@ -75,19 +78,19 @@ final class MercurePublisher implements HttpEndpoint {
     try {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
         return publish(form(request.body()), access).thenApply(id -> EndpointResponse.text(200, id))
-            .exceptionally(MercurePublisher::refusal);
+            .exceptionally(this::refusal);
       }
       if (contentType.startsWith("application/json")) {
         JsonNode body = JSON.readTree(request.body());
         if (body == null) throw new Refused(400, "empty JSON body");
         if (body.isArray()) return batch((ArrayNode) body, access);
         return publish(json(body), access).thenApply(id -> EndpointResponse.text(200, id))
-            .exceptionally(MercurePublisher::refusal);
+            .exceptionally(this::refusal);
       }
       return done(EndpointResponse.text(415,
           "unsupported content type '" + contentType + "': use application/x-www-form-urlencoded or application/json"));
     } catch (Refused e) {
-      return done(EndpointResponse.text(e.status, e.getMessage()));
+      return done(response(e));
     } catch (java.io.IOException e) {
       return done(EndpointResponse.text(400, "malformed JSON: " + e.getMessage().split("\n")[0]));
     }
@@ -185,10 +188,16 @@ final class MercurePublisher implements HttpEndpoint {
     return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.challenge(reason)));
   }
 
-  private static EndpointResponse refusal(Throwable error) {
+  private EndpointResponse refusal(Throwable error) {
     Refused r = asRefused(error);
+    return response(r);
+  }
+
+  private EndpointResponse response(Refused r) {
     EndpointResponse response = EndpointResponse.text(r.status, r.getMessage());
-    return r.status == 503 ? response.withHeader("retry-after", "1") : response;
+    if (r.status == 503) return response.withHeader("retry-after", "1");
+    if (r.status == 403) return response.withHeader("www-authenticate", auth.insufficientScopeChallenge(r.getMessage()));
+    return response;
   }
 
   private static Refused asRefused(Throwable error) {
@@ -199,6 +208,9 @@ final class MercurePublisher implements HttpEndpoint {
       return new Refused(m != null && m.startsWith("duplicate id") ? 409 : 400, m);
     }
     if (e instanceof dev.herald.server.OverloadedException) return new Refused(503, "the hub is overloaded: " + e.getMessage());
+    if (e instanceof java.util.concurrent.RejectedExecutionException) {
+      return new Refused(503, "the event store is busy: " + e.getMessage());
+    }
     if (e instanceof IllegalStateException) return new Refused(503, "the event store is not available: " + e.getMessage());
     return new Refused(500, "publish failed");
   }

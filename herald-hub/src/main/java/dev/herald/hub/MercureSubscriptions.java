@@ -84,7 +84,7 @@ final class MercureSubscriptions implements TopicSelector {
     }
     if (access.isEmpty() && !anonymousAllowed) {
       String reason = "anonymous subscribers are not allowed: send a subscriber JWT";
-      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.challenge(reason)));
+      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.missingTokenChallenge()));
     }
     return access.orElse(Access.ANONYMOUS);
   }

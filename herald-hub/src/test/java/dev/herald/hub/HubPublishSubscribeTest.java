@@ -100,11 +100,12 @@ class HubPublishSubscribeTest {
   void badPublishesGetClearErrorsAndTheHubGoesOn() throws Exception {
     HttpResponse<String> noToken = client.publish(null, "topic", "a", "data", "x");
     assertThat(noToken.statusCode()).isEqualTo(401);
-    assertThat(noToken.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(noToken.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"herald\"");
     assertThat(client.publish("garbage", "topic", "a", "data", "x").statusCode()).isEqualTo(401);
     HttpResponse<String> notCovered = client.publish("pub-a", "topic", "a", "topic", "b", "data", "x");
     assertThat(notCovered.statusCode()).isEqualTo(403);
     assertThat(notCovered.body()).contains("a, b");
+    assertThat(notCovered.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).contains("insufficient_scope"));
     assertThat(client.publish("pub-all", "data", "x").body()).startsWith("missing topic");
     HttpResponse<String> newline = client.publish("pub-all", "topic", "a", "data", "x", "id", "1\n2");
     assertThat(newline.statusCode()).isEqualTo(400);

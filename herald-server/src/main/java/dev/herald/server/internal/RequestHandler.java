@@ -288,7 +288,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
       LoopFanout.LOG.debug("no request within {}: closing {}", config.requestTimeout(), ctx.channel().remoteAddress());
-    } else if (!(cause instanceof java.io.IOException)) {
+    } else if (!(cause instanceof java.io.IOException)
+        && !(cause instanceof io.netty.handler.codec.PrematureChannelClosureException)) {
+      // A peer that hangs up mid-request is routine, not a server error.
       LoopFanout.LOG.warn("closing {} after an error", ctx.channel().remoteAddress(), cause);
     }
     ctx.close();
