@@ -177,6 +177,16 @@ public final class SqliteEventLog implements EventLog {
   }
 
   /** Events in the file, including expired ones the next retention pass will delete. Blocks. */
+  /** Whether the store answers: it is open and a read connection is valid. For {@code /readyz}. */
+  public boolean ready() {
+    if (closed.get()) return false;
+    try {
+      return readers.call(c -> c.isValid(1));
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
   public long size() {
     try {
       return readers.call(EventTable::count);

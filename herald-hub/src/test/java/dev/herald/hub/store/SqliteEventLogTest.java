@@ -45,6 +45,14 @@ class SqliteEventLogTest {
     return log;
   }
 
+  @Test
+  void isReadyWhileOpenAndNotOnceClosed() throws Exception {
+    SqliteEventLog log = open();
+    assertThat(log.ready()).isTrue();
+    log.close();
+    assertThat(log.ready()).isFalse();
+  }
+
   static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
