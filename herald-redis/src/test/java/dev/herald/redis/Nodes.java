@@ -11,11 +11,18 @@ import java.util.List;
 final class Nodes implements AutoCloseable {
   private final List<HeraldServer> servers = new ArrayList<>();
 
+  /** Starts a node and waits until its log is ready. */
   HeraldServer start(String redisUri, RedisEventLog.Settings settings) {
+    HeraldServer server = startUnready(redisUri, settings);
+    await("node ready").atMost(Duration.ofSeconds(10)).until(log(server)::ready);
+    return server;
+  }
+
+  /** Starts a node without waiting for Redis. */
+  HeraldServer startUnready(String redisUri, RedisEventLog.Settings settings) {
     RedisEventLog log = RedisEventLog.connect(redisUri, settings);
     HeraldServer server = HeraldServer.builder().bindAddress("127.0.0.1").port(0).eventLog(log).build().start();
     servers.add(server);
-    await("node ready").atMost(Duration.ofSeconds(10)).until(log::ready);
     return server;
   }
 

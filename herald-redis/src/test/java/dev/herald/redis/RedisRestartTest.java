@@ -86,4 +86,26 @@ class RedisRestartTest {
       }
     }
   }
+
+  @Test
+  void aNodeStartedWhileRedisIsDownServesSubscribersAndNotReadyUntilRedisAnswers() throws Exception {
+    RedisEventLog.Settings settings = RedisEventLog.Settings.defaults().withStreamKey("late");
+    try (RedisProcess redis = RedisProcess.notStarted(dir); Nodes nodes = new Nodes()) {
+      HeraldServer node = nodes.startUnready(redis.uri(), settings);
+      try (Subscriber subscriber = Subscriber.to(node.port(), "news")) {
+        Nodes.awaitSubscribers(node, "news", 1);
+        assertThat(Nodes.log(node).ready()).isFalse();
+        assertThat(node.broker().publish("news", Event.of("early")).toCompletableFuture())
+            .failsWithin(Duration.ofSeconds(3)).withThrowableOfType(ExecutionException.class)
+            .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("Redis is unavailable");
+
+        redis.start();
+        await().atMost(Duration.ofSeconds(10)).until(Nodes.log(node)::ready);
+        String id = node.broker().publish("news", Event.of("first")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.received("first"));
+        assertThat(subscriber.ids()).containsExactly(id);
+        assertThat(subscriber.opens()).isEqualTo(1);
+      }
+    }
+  }
 }
