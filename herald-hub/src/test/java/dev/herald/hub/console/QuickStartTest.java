@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 
 /**
  * The README's path, as a newcomer takes it: {@code herald serve} with no options (dev mode, the
@@ -39,7 +40,7 @@ class QuickStartTest {
   }
 
   @Test
-  void fromHeraldServeToAStreamedChatReplyInTheBrowser() throws Exception {
+  void fromHeraldServeToAStreamedChatReplyTheConsoleAndTheTickerInTheBrowser() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -80,8 +81,34 @@ class QuickStartTest {
     assertThat(d.findElement(By.cssSelector(".bubble.assistant .text")).getText()).isEqualTo(expected.strip());
     assertThat(OfflineResponder.tokens(expected)).hasSizeGreaterThan(3); // it streamed in pieces
 
+    // The console: publish through its form with the token the hub printed, see the event arrive.
+    String token = publisherToken(output.get());
     d.get("http://localhost:" + port + "/");
-    assertThat(d.findElement(By.id("pub-title")).getText()).isEqualTo("Publish");
-    assertThat(d.findElement(By.id("events-title")).getText()).isEqualTo("Live events");
+    await().atMost(Duration.ofSeconds(15)).until(() -> d.findElement(By.id("state")).getText().equals("Open"));
+    d.findElement(By.id("pub-token")).sendKeys(token);
+    WebElement data = d.findElement(By.id("pub-data"));
+    data.clear();
+    data.sendKeys("{\"hello\": \"from the quick start\"}");
+    d.findElement(By.id("pub-send")).click();
+    await().atMost(Duration.ofSeconds(15)).until(() -> d.findElement(By.id("pub-result")).getText().startsWith("Published as #"));
+    String id = d.findElement(By.id("pub-result")).getText().substring("Published as #".length());
+    await().atMost(Duration.ofSeconds(15)).until(() -> !d.findElements(By.cssSelector("#events li[data-id='" + id + "']")).isEmpty());
+    assertThat(d.findElement(By.cssSelector("#events li[data-id='" + id + "'] pre")).getText()).contains("from the quick start");
+
+    // The ticker: prices keep moving.
+    d.get("http://localhost:" + port + "/demo/ticker");
+    await().atMost(Duration.ofSeconds(15)).until(() -> !d.findElements(By.cssSelector(".quote")).isEmpty());
+    WebElement quote = d.findElements(By.cssSelector(".quote")).get(0);
+    int updates = Integer.parseInt(quote.getAttribute("data-updates"));
+    await().atMost(Duration.ofSeconds(15)).until(() -> Integer.parseInt(quote.getAttribute("data-updates")) >= updates + 3);
+  }
+
+  /** The publisher token dev mode printed, the line after its label. */
+  private static String publisherToken(String output) {
+    String[] lines = output.split("\n");
+    for (int i = 0; i < lines.length - 1; i++) {
+      if (lines[i].contains("Publisher token")) return lines[i + 1].trim();
+    }
+    throw new AssertionError("no publisher token in:\n" + output);
   }
 }
