@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * survives a Redis crash then depends on Redis's persistence (see {@code docs/redis.md}). It fails
  * with IllegalStateException, at once, when Redis is unavailable (the hub answers 503).
  *
+ * <p>With {@link Settings#withReplicas} an append also waits ({@code WAIT}) until that many
+ * replicas received the entry, and fails with IllegalStateException if they did not in time.
+ *
  * <p><b>Own ids are refused</b> (IllegalArgumentException): stream ids must increase, so a
  * publisher's id cannot be the entry id, and a second id would need a shared index. Publish
  * without an id; the stream id is the one clients see.
@@ -162,11 +165,28 @@ public final class RedisEventLog implements EventLog {
       return CompletableFuture.failedFuture(e);
     }
     XAddArgs args = new XAddArgs().maxlen(settings.maxEvents()).approximateTrimming();
-    return redis.xadd(settings.streamKey(), args, EntryCodec.encode(copy, event, privateUpdate, node))
+    CompletionStage<String> written = redis.xadd(settings.streamKey(), args, EntryCodec.encode(copy, event, privateUpdate, node));
+    if (settings.replicas() > 0) written = written.thenCompose(id -> replicated(redis, id));
+    return written
         .handle((id, error) -> error != null
             ? CompletableFuture.<StoredEvent>failedFuture(unavailable(error))
             : pending.accepted(id).toCompletableFuture())
         .thenCompose(stage -> stage);
+  }
+
+  /**
+   * WAIT after the XADD, on the same connection: it covers every write sent before it. An event
+   * fewer replicas received is still in the stream (and delivered), but its publish fails.
+   */
+  private CompletionStage<String> replicated(RedisAsyncCommands<String, String> redis, String id) {
+    int wanted = settings.replicas();
+    return redis.waitForReplication(wanted, settings.replicaTimeout().toMillis()).thenApply(got -> {
+      if (got < wanted) {
+        throw new IllegalStateException("Redis replicas unavailable: " + got + " of " + wanted
+            + " acknowledged event " + id + " within " + settings.replicaTimeout().toMillis() + " ms");
+      }
+      return id;
+    });
   }
 
   /**
@@ -270,7 +290,7 @@ public final class RedisEventLog implements EventLog {
   }
 
   /**
-   * How a {@link RedisEventLog} uses Redis. Immutable: each setter returns a changed copy.
+   * How a {@link RedisEventLog} uses Redis. Immutable: each {@code with...} returns a changed copy.
    *
    * @param streamKey the stream every node appends to and reads
    * @param maxEvents events kept (approximately, {@code MAXLEN ~})
@@ -278,9 +298,13 @@ public final class RedisEventLog implements EventLog {
    * @param commandTimeout how long a command (XADD, XRANGE, a connect) may take before it fails
    * @param readBlock how long one {@code XREAD BLOCK} waits; bounds how quickly {@code close()} returns
    * @param deliveryTimeout how long an accepted append waits for this node's tail to read it back
+   * @param replicas replicas that must have received an event before its publish is acknowledged
+   *     ({@code WAIT replicas replicaTimeout} after each XADD); 0 to not wait
+   * @param replicaTimeout how long a publish waits for {@code replicas}; shorter than
+   *     {@code commandTimeout}
    */
   public record Settings(String streamKey, long maxEvents, Duration maxAge, Duration commandTimeout,
-      Duration readBlock, Duration deliveryTimeout) {
+      Duration readBlock, Duration deliveryTimeout, int replicas, Duration replicaTimeout) {
     /** Default stream key. */
     public static final String DEFAULT_STREAM_KEY = "herald:events";
     /** Default number of events kept. */
@@ -293,6 +317,8 @@ public final class RedisEventLog implements EventLog {
     public static final Duration DEFAULT_READ_BLOCK = Duration.ofMillis(500);
     /** Default time an accepted append waits for the tail. */
     public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(5);
+    /** Default time a publish waits for replicas, when it waits for any. */
+    public static final Duration DEFAULT_REPLICA_TIMEOUT = Duration.ofSeconds(1);
 
     public Settings {
       Objects.requireNonNull(streamKey, "streamKey");
@@ -302,6 +328,12 @@ public final class RedisEventLog implements EventLog {
       requirePositive(commandTimeout, "commandTimeout");
       requirePositive(readBlock, "readBlock");
       requirePositive(deliveryTimeout, "deliveryTimeout");
+      if (replicas < 0) throw new IllegalArgumentException("replicas must not be negative: " + replicas);
+      requirePositive(replicaTimeout, "replicaTimeout");
+      if (replicaTimeout.compareTo(commandTimeout) >= 0) {
+        throw new IllegalArgumentException("replicaTimeout " + replicaTimeout + " must be shorter than commandTimeout "
+            + commandTimeout);
+      }
     }
 
     private static void requirePositive(Duration d, String name) {
@@ -312,31 +344,36 @@ public final class RedisEventLog implements EventLog {
     /** Every default. */
     public static Settings defaults() {
       return new Settings(DEFAULT_STREAM_KEY, DEFAULT_MAX_EVENTS, DEFAULT_MAX_AGE, DEFAULT_COMMAND_TIMEOUT,
-          DEFAULT_READ_BLOCK, DEFAULT_DELIVERY_TIMEOUT);
+          DEFAULT_READ_BLOCK, DEFAULT_DELIVERY_TIMEOUT, 0, DEFAULT_REPLICA_TIMEOUT);
     }
 
     public Settings withStreamKey(String key) {
-      return new Settings(key, maxEvents, maxAge, commandTimeout, readBlock, deliveryTimeout);
+      return new Settings(key, maxEvents, maxAge, commandTimeout, readBlock, deliveryTimeout, replicas, replicaTimeout);
     }
 
     public Settings withMaxEvents(long max) {
-      return new Settings(streamKey, max, maxAge, commandTimeout, readBlock, deliveryTimeout);
+      return new Settings(streamKey, max, maxAge, commandTimeout, readBlock, deliveryTimeout, replicas, replicaTimeout);
     }
 
     public Settings withMaxAge(Duration age) {
-      return new Settings(streamKey, maxEvents, age, commandTimeout, readBlock, deliveryTimeout);
+      return new Settings(streamKey, maxEvents, age, commandTimeout, readBlock, deliveryTimeout, replicas, replicaTimeout);
     }
 
     public Settings withCommandTimeout(Duration timeout) {
-      return new Settings(streamKey, maxEvents, maxAge, timeout, readBlock, deliveryTimeout);
+      return new Settings(streamKey, maxEvents, maxAge, timeout, readBlock, deliveryTimeout, replicas, replicaTimeout);
     }
 
     public Settings withReadBlock(Duration block) {
-      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, block, deliveryTimeout);
+      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, block, deliveryTimeout, replicas, replicaTimeout);
     }
 
     public Settings withDeliveryTimeout(Duration timeout) {
-      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, readBlock, timeout);
+      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, readBlock, timeout, replicas, replicaTimeout);
+    }
+
+    /** Acknowledges a publish only once {@code count} replicas received it, waiting at most {@code timeout}. */
+    public Settings withReplicas(int count, Duration timeout) {
+      return new Settings(streamKey, maxEvents, maxAge, commandTimeout, readBlock, deliveryTimeout, count, timeout);
     }
   }
 }

@@ -24,12 +24,26 @@ final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final String appendfsync;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisProcess(Path dir, int port, String appendfsync) {
+  private RedisProcess(Path dir, int port, String appendfsync, List<String> extraArgs) {
     this.dir = dir;
     this.port = port;
     this.appendfsync = appendfsync;
+    this.extraArgs = extraArgs;
+  }
+
+  private RedisProcess(Path dir, int port, String appendfsync) {
+    this(dir, port, appendfsync, List.of());
+  }
+
+  /** A replica of {@code primary}, in its own directory. */
+  static RedisProcess startReplicaOf(Path dir, RedisProcess primary) throws IOException {
+    RedisProcess redis = new RedisProcess(dir, freePort(), "no",
+        List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port)));
+    redis.start();
+    return redis;
   }
 
   /** Started with {@code appendfsync always}: an acknowledged write survives kill -9. */
@@ -61,9 +75,12 @@ final class RedisProcess implements AutoCloseable {
 
   synchronized void start() throws IOException {
     if (process != null && process.isAlive()) throw new IllegalStateException("already running");
-    process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync, "--dir", dir.toString(),
-        "--logfile", dir.resolve("redis.log").toString()))
+    List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync,
+        "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString(),
+        "--repl-diskless-sync-delay", "0"));
+    command.addAll(extraArgs);
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.out").toFile())
         .start();
