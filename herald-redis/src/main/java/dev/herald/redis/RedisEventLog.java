@@ -2,6 +2,7 @@ package dev.herald.redis;
 
 import dev.herald.protocol.Event;
 import dev.herald.redis.internal.EntryCodec;
+import dev.herald.redis.internal.OwnIds;
 import dev.herald.redis.internal.PendingAppends;
 import dev.herald.redis.internal.StreamIds;
 import dev.herald.redis.internal.StreamTail;
@@ -11,6 +12,7 @@ import dev.herald.server.StoredEvent;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -55,9 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link Settings#withReplicas} an append also waits ({@code WAIT}) until that many
  * replicas received the entry, and fails with IllegalStateException if they did not in time.
  *
- * <p><b>Own ids are refused</b> (IllegalArgumentException): stream ids must increase, so a
- * publisher's id cannot be the entry id, and a second id would need a shared index. Publish
- * without an id; the stream id is the one clients see.
+ * <p><b>Own ids.</b> An event published with its own id keeps it (clients see it; the position
+ * is still its entry's): stream ids must increase, so it cannot be the entry id, and a key
+ * {@code <stream>:id:<own id>}, kept for {@code maxAge}, maps it to the entry for replays (see
+ * {@link OwnIds}). A duplicate fails with IllegalArgumentException {@code "duplicate id"}, as does
+ * an own id shaped like a stream id ({@code <ms>-<seq>}), which would be ambiguous.
  *
  * <p><b>Redis away.</b> Connecting never fails: the log starts with Redis down and {@link #ready()}
  * says false until Redis answers. Subscribers stay connected while Redis is away; when it is back
@@ -145,8 +150,8 @@ public final class RedisEventLog implements EventLog {
 
   /**
    * Appends with XADD. The stage completes on {@code herald-redis-tail} once the entry went to the
-   * tail consumer; it fails with IllegalArgumentException for an event carrying its own id, and
-   * with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
+   * tail consumer; it fails with IllegalArgumentException for a duplicate own id (or one shaped like
+   * a stream id), and with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
    * back within {@link Settings#deliveryTimeout()}.
    */
   @Override
@@ -154,9 +159,10 @@ public final class RedisEventLog implements EventLog {
     Objects.requireNonNull(event, "event");
     List<String> copy = List.copyOf(topics);
     if (copy.isEmpty()) throw new IllegalArgumentException("a stored event needs a topic");
-    if (event.id() != null) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
-          "events cannot carry their own id in cluster mode (Redis): the stream entry id is the event id"));
+    String ownId = event.id();
+    if (ownId != null && (ownId.isEmpty() || StreamIds.isStreamId(ownId))) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(ownId.isEmpty() ? "id must not be empty"
+          : "id " + ownId + " has the shape of a Redis stream id (<ms>-<seq>), which cluster mode reserves"));
     }
     RedisAsyncCommands<String, String> redis;
     try {
@@ -164,12 +170,15 @@ public final class RedisEventLog implements EventLog {
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
-    XAddArgs args = new XAddArgs().maxlen(settings.maxEvents()).approximateTrimming();
-    CompletionStage<String> written = redis.xadd(settings.streamKey(), args, EntryCodec.encode(copy, event, privateUpdate, node));
+    Map<String, String> fields = EntryCodec.encode(copy, event, privateUpdate, node);
+    CompletionStage<String> written = ownId == null
+        ? redis.xadd(settings.streamKey(), new XAddArgs().maxlen(settings.maxEvents()).approximateTrimming(), fields)
+        : OwnIds.append(redis, settings.streamKey(), ownId, settings.maxAge(), settings.maxEvents(), fields);
     if (settings.replicas() > 0) written = written.thenCompose(id -> replicated(redis, id));
     return written
         .handle((id, error) -> error != null
-            ? CompletableFuture.<StoredEvent>failedFuture(unavailable(error))
+            ? CompletableFuture.<StoredEvent>failedFuture(duplicate(error) ? new IllegalArgumentException(
+                "duplicate id: " + ownId) : unavailable(error))
             : pending.accepted(id).toCompletableFuture())
         .thenCompose(stage -> stage);
   }
@@ -201,19 +210,28 @@ public final class RedisEventLog implements EventLog {
     } catch (IllegalStateException e) {
       return CompletableFuture.failedFuture(e);
     }
-    String key = settings.streamKey();
     CompletionStage<Replay> replay;
-    if (EARLIEST.equals(lastEventId) || lastEventId == null || !StreamIds.isStreamId(lastEventId)) {
+    if (EARLIEST.equals(lastEventId) || lastEventId == null || lastEventId.isEmpty()) {
       boolean cut = !EARLIEST.equals(lastEventId);
       replay = readFrom(redis, Range.Boundary.unbounded(), new ArrayList<>()).thenApply(all -> new Replay(all, cut));
+    } else if (StreamIds.isStreamId(lastEventId)) {
+      replay = readAfterEntry(redis, lastEventId);
     } else {
-      replay = redis.xrange(key, Range.create(lastEventId, lastEventId), Limit.from(1)).thenCompose(found -> {
-        boolean cut = found.isEmpty();
-        Range.Boundary<String> from = cut ? Range.Boundary.unbounded() : Range.Boundary.excluding(lastEventId);
-        return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut));
-      });
+      // A publisher's own id: its entry id, if the id is still known.
+      replay = redis.get(OwnIds.indexKey(settings.streamKey(), lastEventId)).thenCompose(entryId ->
+          entryId != null && StreamIds.isStreamId(entryId) ? readAfterEntry(redis, entryId)
+              : readFrom(redis, Range.Boundary.unbounded(), new ArrayList<>()).thenApply(all -> new Replay(all, true)));
     }
     return replay.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
+  }
+
+  /** The events after entry {@code entryId}, or all with a cut if the stream does not hold it. */
+  private CompletionStage<Replay> readAfterEntry(RedisAsyncCommands<String, String> redis, String entryId) {
+    return redis.xrange(settings.streamKey(), Range.create(entryId, entryId), Limit.from(1)).thenCompose(found -> {
+      boolean cut = found.isEmpty();
+      Range.Boundary<String> from = cut ? Range.Boundary.unbounded() : Range.Boundary.excluding(entryId);
+      return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut));
+    });
   }
 
   private CompletionStage<List<StoredEvent>> readFrom(RedisAsyncCommands<String, String> redis,
@@ -235,9 +253,15 @@ public final class RedisEventLog implements EventLog {
     return p.async();
   }
 
+  private static boolean duplicate(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).contains(OwnIds.DUPLICATE);
+  }
+
   private RuntimeException unavailable(Throwable error) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) return (RuntimeException) e;
+
     return new IllegalStateException("Redis is unavailable at " + where() + ": " + e.getMessage(), e);
   }
 

@@ -167,11 +167,39 @@ class RedisEventLogTest {
   }
 
   @Test
-  void anEventWithItsOwnIdIsRefused() {
-    RedisEventLog log = log();
-    assertThatThrownBy(() -> get(log.append(List.of("t"), Event.builder().id("mine").data("x").build(), false)))
+  void anEventWithItsOwnIdKeepsItOnEveryNodeAndResumesAfterIt() throws Exception {
+    RedisEventLog a = log();
+    RedisEventLog b = log();
+    List<StoredEvent> tailOfB = Collections.synchronizedList(new ArrayList<>());
+    b.onAppend(tailOfB::add);
+
+    StoredEvent own = get(a.append(List.of("t"), Event.builder().id("order-42").data("x").build(), false));
+    StoredEvent next = get(a.append(List.of("t"), Event.of("y"), false));
+
+    assertThat(own.id()).isEqualTo("order-42");
+    assertThat(own.event().id()).isEqualTo("order-42");
+    assertThat(next.position()).isGreaterThan(own.position());
+    await().atMost(Duration.ofSeconds(5)).until(() -> tailOfB.size() == 2);
+    assertThat(tailOfB).extracting(StoredEvent::id).containsExactly("order-42", next.id());
+    Replay after = get(b.readAfter("order-42"));
+    assertThat(after.historyCut()).isFalse();
+    assertThat(after.events()).extracting(StoredEvent::id).containsExactly(next.id());
+    assertThat(get(b.readAfter(EventLog.EARLIEST)).events()).extracting(StoredEvent::id)
+        .containsExactly("order-42", next.id());
+    assertThat(get(b.readAfter("order-41")).historyCut()).isTrue();
+  }
+
+  @Test
+  void aDuplicateOwnIdOrOneShapedLikeAStreamIdIsRefused() throws Exception {
+    RedisEventLog a = log();
+    RedisEventLog b = log();
+    get(a.append(List.of("t"), Event.builder().id("once").data("x").build(), false));
+    assertThatThrownBy(() -> get(b.append(List.of("t"), Event.builder().id("once").data("y").build(), false)))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("own id");
+        .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("duplicate id: once");
+    assertThatThrownBy(() -> get(a.append(List.of("t"), Event.builder().id("17-0").data("z").build(), false)))
+        .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stream id");
+    assertThat(get(a.readAfter(EventLog.EARLIEST)).events()).extracting(e -> e.event().data()).containsExactly("x");
   }
 
   @Test

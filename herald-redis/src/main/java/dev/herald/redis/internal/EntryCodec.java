@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Turns an event into the fields of a stream entry and back, exactly: data, type, retry, each
  * comment and each topic in its own field (so no separator can clash with their text), the private
- * flag and the appending node. The entry id is the event id; its millisecond part the timestamp.
+ * flag, the appending node and the publisher's own id if any. The entry id is the event id unless
+ * the publisher gave one; its millisecond part is the timestamp.
  */
 public final class EntryCodec {
   static final String DATA = "data";
@@ -23,6 +24,7 @@ public final class EntryCodec {
   static final String TOPIC = "topic.";
   static final String PRIVATE = "private";
   static final String NODE = "node";
+  static final String OWN_ID = "id";
 
   private EntryCodec() {}
 
@@ -30,6 +32,7 @@ public final class EntryCodec {
   public static Map<String, String> encode(List<String> topics, Event event, boolean privateUpdate, String node) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put(NODE, node);
+    if (event.id() != null) f.put(OWN_ID, event.id());
     f.put(TOPICS, Integer.toString(topics.size()));
     for (int i = 0; i < topics.size(); i++) f.put(TOPIC + i, topics.get(i));
     if (privateUpdate) f.put(PRIVATE, "1");
@@ -65,7 +68,10 @@ public final class EntryCodec {
     if (f.containsKey(COMMENTS)) {
       for (int i = 0, n = Integer.parseInt(f.get(COMMENTS)); i < n; i++) b.comment(f.get(COMMENT + i));
     }
-    b.id(id);
-    return StoredEvent.of(id, StreamIds.position(id), topics, b.build(), StreamIds.millis(id), "1".equals(f.get(PRIVATE)));
+    // The id clients see: the publisher's own, else the entry id; the position is the entry's.
+    String eventId = f.getOrDefault(OWN_ID, id);
+    b.id(eventId);
+    return StoredEvent.of(eventId, StreamIds.position(id), topics, b.build(), StreamIds.millis(id),
+        "1".equals(f.get(PRIVATE)));
   }
 }

@@ -54,10 +54,10 @@ public final class PendingAppends {
         });
   }
 
-  /** Called on the tail thread once an entry this node appended went to the tail consumer. */
-  public void delivered(StoredEvent event) {
+  /** Called on the tail thread once entry {@code id}, appended by this node, went to the tail consumer. */
+  public void delivered(String id, StoredEvent event) {
     CompletableFuture<StoredEvent>[] waiting = new CompletableFuture[1];
-    byId.compute(event.id(), (k, f) -> {
+    byId.compute(id, (k, f) -> {
       if (f == null) return CompletableFuture.completedFuture(event);
       waiting[0] = f;
       return null;

@@ -116,7 +116,7 @@ public final class StreamTail implements Runnable {
       LOG.error("tail consumer failed on {}", event, e);
     }
     lastDelivered = m.getId();
-    if (node.equals(EntryCodec.node(m.getBody()))) pending.delivered(event);
+    if (node.equals(EntryCodec.node(m.getBody()))) pending.delivered(m.getId(), event);
   }
 
   /** Where a fresh node starts: after the newest entry, so it delivers only what comes next. */

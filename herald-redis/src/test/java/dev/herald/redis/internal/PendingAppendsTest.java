@@ -25,7 +25,7 @@ class PendingAppendsTest {
   void theReplyBeforeTheTailCompletesWhenTheTailDelivers() {
     CompletableFuture<StoredEvent> append = f(pending.accepted("5-0"));
     assertThat(append).isNotDone();
-    pending.delivered(event("5-0"));
+    pending.delivered("5-0", event("5-0"));
     pending.passed(StreamIds.position("5-0"));
     assertThat(append.join().id()).isEqualTo("5-0");
     assertThat(pending.size()).isZero();
@@ -33,7 +33,7 @@ class PendingAppendsTest {
 
   @Test
   void theTailBeforeTheReplyCompletesAtOnce() {
-    pending.delivered(event("5-0"));
+    pending.delivered("5-0", event("5-0"));
     pending.passed(StreamIds.position("5-0"));
     assertThat(f(pending.accepted("5-0")).join().id()).isEqualTo("5-0");
     assertThat(pending.size()).isZero();
@@ -41,7 +41,7 @@ class PendingAppendsTest {
 
   @Test
   void anIdTheTailWentPastWithoutDeliveringFailsAsTrimmed() {
-    pending.delivered(event("9-0"));
+    pending.delivered("9-0", event("9-0"));
     pending.passed(StreamIds.position("9-0"));
     assertThatThrownBy(() -> f(pending.accepted("5-0")).join()).cause()
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("trimmed it before this node read it");
@@ -50,7 +50,7 @@ class PendingAppendsTest {
   @Test
   void aWaitingAppendTheTailPassesFailsAsTrimmed() {
     CompletableFuture<StoredEvent> append = f(pending.accepted("5-0"));
-    pending.delivered(event("9-0"));
+    pending.delivered("9-0", event("9-0"));
     pending.passed(StreamIds.position("9-0"));
     assertThatThrownBy(append::join).cause().hasMessageContaining("trimmed");
   }
