@@ -72,6 +72,11 @@ public final class LoadGenerator implements Publisher.Acks {
   private final int serverCpu;
   private final int loadCpu;
   private final String label;
+  /** Null: the bench server; otherwise any hub ({@code herald bench}). */
+  private final Target target;
+  /** The human-readable report; stderr when the JSON report takes stdout. */
+  private final java.io.PrintStream out;
+  private final boolean json;
 
   private final EventLoopGroup group;
   private final EventLoop loop;
@@ -99,8 +104,15 @@ public final class LoadGenerator implements Publisher.Acks {
   private final byte[] padding;
 
   private LoadGenerator(Args a) {
-    host = a.string("--host", "127.0.0.1");
-    port = a.intValue("--port", 8080);
+    this(a, null, false);
+  }
+
+  private LoadGenerator(Args a, Target target, boolean json) {
+    this.target = target;
+    this.json = json;
+    this.out = json ? System.err : System.out;
+    host = target != null ? target.subscribe.getHost() : a.string("--host", "127.0.0.1");
+    port = target != null ? target.subscribe.getPort() : a.intValue("--port", 8080);
     controlPort = a.intValue("--control-port", 8081);
     topic = a.string("--topic", "bench");
     subscriberCount = a.intValue("--subscribers", 1000);
@@ -139,6 +151,16 @@ public final class LoadGenerator implements Publisher.Acks {
     System.exit(exit);
   }
 
+  /** {@code herald bench}: a run or an idle-memory measurement against any hub; the exit code. */
+  static int runAgainst(Args a, Target target, boolean json) throws Exception {
+    LoadGenerator g = new LoadGenerator(a, target, json);
+    try {
+      return a.string("--mode", "run").equals("idle") ? g.idleAnyHub(a) : g.run(a);
+    } finally {
+      g.shutdown();
+    }
+  }
+
   // ---------------------------------------------------------------- scenarios
 
   private int run(Args a) throws Exception {
@@ -150,7 +172,8 @@ public final class LoadGenerator implements Publisher.Acks {
     Readings quietEnd = Readings.take(serverPid, serverCpu, loadCpu);
     backgroundBusy = (quietEnd.cpuTicks - quietStart.cpuTicks) / (double) Proc.TICKS_PER_SECOND
         / ((quietEnd.nanos - quietStart.nanos) / 1e9);
-    long base = Long.parseLong(controlGet("/last").trim()) + 1;
+    // Any hub: events are numbered 0, 1, ... in their data; the bench server: ids from its last.
+    long base = target != null ? 0 : Long.parseLong(controlGet("/last").trim()) + 1;
     onLoop(() -> {
       tally.baseId = base;
       tally.onDelivery = this::checkDone;
@@ -164,7 +187,18 @@ public final class LoadGenerator implements Publisher.Acks {
     if (rate > 0) waitMillis += (long) (maxEvents / rate * 1000);
     boolean finished = true;
     try {
-      done.get(waitMillis, TimeUnit.MILLISECONDS);
+      long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+      while (true) {
+        try {
+          done.get(Math.min(1000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime()))), TimeUnit.MILLISECONDS);
+          break;
+        } catch (TimeoutException e) {
+          if (System.nanoTime() >= waitUntil) throw e;
+          long[] p = onLoop(() -> new long[] {sent, acked, tally.deliveries, System.nanoTime() - startNanos});
+          out.printf(Locale.ROOT, "  %s: %.0f s published %d acknowledged %d deliveries %d of %d%n", label, p[3] / 1e9,
+              p[0], p[1], p[2], p[1] * (long) subscriberCount);
+        }
+      }
     } catch (TimeoutException e) {
       finished = false;
       onLoop(() -> {
@@ -204,6 +238,40 @@ public final class LoadGenerator implements Publisher.Acks {
     return lost == 0 ? 0 : 1;
   }
 
+  /** Idle memory against any hub: the server process's RSS before and after the connections. */
+  private int idleAnyHub(Args a) throws Exception {
+    if (serverPid <= 0) throw new IllegalArgumentException("--mode idle needs --server-pid");
+    int warm = a.intValue("--warmup-connections", 1000);
+    if (warm > 0) {
+      Tally real = tally;
+      tally = new Tally();
+      connectAll(warm, a.intValue("--connect-timeout-s", 120));
+      onLoop(() -> {
+        tally.closing = true;
+        for (Subscriber s : tally.subscribers) s.close();
+        return null;
+      });
+      Thread.sleep(2000);
+      tally = real;
+    }
+    long rssBefore = Proc.rssBytes(serverPid);
+    connectAll(subscriberCount, a.intValue("--connect-timeout-s", 120));
+    Thread.sleep(a.intValue("--settle-ms", 3000));
+    long rssAfter = Proc.rssBytes(serverPid);
+    int n = subscriberCount;
+    int lost = onLoop(() -> tally.closedEarly + tally.ended + tally.failures.size());
+    out.println("== " + label + ": idle connections");
+    out.printf(Locale.ROOT, "  connections=%d server RSS before=%.1f MiB after=%.1f MiB: %d B per connection%n", n,
+        rssBefore / 1048576.0, rssAfter / 1048576.0, (rssAfter - rssBefore) / n);
+    out.printf(Locale.ROOT, "  RESULT idle %s connections=%d rssPerConn=%d closed=%d %s%n", label, n,
+        (rssAfter - rssBefore) / n, lost, lost == 0 ? "OK" : "FAIL");
+    if (json) {
+      System.out.printf(Locale.ROOT, "{\"label\":\"%s\",\"mode\":\"idle\",\"connections\":%d,\"rssBefore\":%d,\"rssAfter\":%d,"
+          + "\"rssPerConnection\":%d,\"closed\":%d,\"ok\":%b}%n", label, n, rssBefore, rssAfter, (rssAfter - rssBefore) / n, lost, lost == 0);
+    }
+    return lost == 0 ? 0 : 1;
+  }
+
   // ---------------------------------------------------------------- connections
 
   /**
@@ -224,8 +292,9 @@ public final class LoadGenerator implements Publisher.Acks {
   }
 
   private void connectAll(int count, int timeoutSeconds) throws Exception {
+    String subscribePath = target != null ? Target.pathAndQuery(target.subscribe) : "/events?topic=" + topic;
     ByteBuf request = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
-        "GET /events?topic=" + topic + " HTTP/1.1\r\nHost: " + host + ":" + port
+        "GET " + subscribePath + " HTTP/1.1\r\nHost: " + host + ":" + port
             + "\r\nAccept: text/event-stream\r\n\r\n", StandardCharsets.US_ASCII));
     Bootstrap b = new Bootstrap()
         .group(loop)
@@ -246,7 +315,7 @@ public final class LoadGenerator implements Publisher.Acks {
     while (true) {
       int[] s = onLoop(() -> new int[] {tally.ready, tally.closedEarly + tally.ended, tally.failures.size()});
       if (s[0] != lastPrinted) {
-        System.out.printf(Locale.ROOT, "  %s: connected %d/%d (%.1f s)%n", label, s[0], count,
+        out.printf(Locale.ROOT, "  %s: connected %d/%d (%.1f s)%n", label, s[0], count,
             (System.nanoTime() - started) / 1e9);
         lastPrinted = s[0];
       }
@@ -266,7 +335,7 @@ public final class LoadGenerator implements Publisher.Acks {
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + opened % sources), 0);
       opened++;
       connectsPending++;
-      Subscriber s = new Subscriber(tally, request);
+      Subscriber s = new Subscriber(tally, request, target != null);
       tally.subscribers.add(s);
       b.handler(s).connect(remote, local).addListener((ChannelFuture f) -> {
         if (!f.isSuccess()) tally.failed("connect: " + f.cause());
@@ -281,15 +350,18 @@ public final class LoadGenerator implements Publisher.Acks {
         .group(loop)
         .channel(Transport.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true);
-    String path = "/publish?topic=" + topic + (ackOnPublish ? "&ack=publish" : "");
+    String path = target != null ? Target.pathAndQuery(target.publish)
+        : "/publish?topic=" + topic + (ackOnPublish ? "&ack=publish" : "");
+    String pubHost = target != null ? target.publish.getHost() : host;
+    int pubPort = target != null ? target.publish.getPort() : controlPort;
     for (int i = 0; i < inFlight; i++) {
-      Publisher p = new Publisher(this, path, host + ":" + controlPort);
+      Publisher p = new Publisher(this, path, pubHost + ":" + pubPort, target);
       Channel ch = b.handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel c) {
           c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16), p);
         }
-      }).connect(host, controlPort).sync().channel();
+      }).connect(pubHost, pubPort).sync().channel();
       p.channel = ch;
       onLoop(() -> publishers.add(p));
     }
@@ -339,7 +411,7 @@ public final class LoadGenerator implements Publisher.Acks {
   private void send(Publisher p) {
     long now = System.nanoTime();
     ByteBuf body = ByteBufAllocator.DEFAULT.buffer(payloadBytes + 24);
-    byte[] digits = Long.toString(now).getBytes(StandardCharsets.US_ASCII);
+    byte[] digits = (target != null ? sent + " " + now : Long.toString(now)).getBytes(StandardCharsets.US_ASCII);
     body.writeBytes(digits).writeByte(' ');
     int pad = payloadBytes - digits.length - 1;
     if (pad > 0) body.writeBytes(padding, 0, pad);
@@ -357,6 +429,7 @@ public final class LoadGenerator implements Publisher.Acks {
   @Override
   public void acked(Publisher p, long id, long nanos) {
     acked++;
+    if (id < 0) id = acked - 1; // any hub: events are numbered by this tool from 0
     if (id > maxAckedId) maxAckedId = id;
     if (publishing && rate <= 0) {
       pump();
@@ -413,43 +486,60 @@ public final class LoadGenerator implements Publisher.Acks {
     double perDelivery = tally.deliveries > 0 ? serverCpuMicros / (double) tally.deliveries : Double.NaN;
     double processPerDelivery = tally.deliveries > 0 && processMicros >= 0 ? processMicros / (double) tally.deliveries : Double.NaN;
     var h = tally.latencyMicros;
-    boolean foreignIds = maxAckedId != tally.baseId + acked - 1;
+    boolean foreignIds = target == null && maxAckedId != tally.baseId + acked - 1;
+    // Any hub with several publishes in flight: the hub may order them differently from their sends.
+    boolean orderMatters = target == null || inFlight == 1;
 
-    System.out.println("== " + label + (complete ? "" : "  (INCOMPLETE: drain timed out)"));
-    System.out.printf(Locale.ROOT, "  connections=%d transport=%s payload=%dB mode=%s%n", subscriberCount,
+    out.println("== " + label + (complete ? "" : "  (INCOMPLETE: drain timed out)"));
+    out.printf(Locale.ROOT, "  connections=%d transport=%s payload=%dB mode=%s%n", subscriberCount,
         Transport.name(), payloadBytes, rate > 0 ? String.format(Locale.ROOT, "rate %.0f/s", rate)
             : inFlight + " in flight, as fast as " + (windowDelivered ? "delivered to all"
                 : ackOnPublish ? "acknowledged (ack when broker.publish completes)" : "acknowledged (ack after the fan-out)"));
-    System.out.printf(Locale.ROOT, "  events published=%d (ids %d..%d)%s, at %.1f events/s%n", acked, tally.baseId,
+    out.printf(Locale.ROOT, "  events published=%d (ids %d..%d)%s, at %.1f events/s%n", acked, tally.baseId,
         maxAckedId, foreignIds ? " FOREIGN IDS" : "", publishRate);
-    System.out.printf(Locale.ROOT, "  deliveries expected=%d received=%d lost=%d duplicated=%d outOfOrder=%d unexpected=%d%n",
+    out.printf(Locale.ROOT, "  deliveries expected=%d received=%d lost=%d duplicated=%d outOfOrder=%d unexpected=%d%n",
         expected, tally.deliveries, c.lost, c.duplicated, c.outOfOrder, c.unexpected);
-    System.out.printf(Locale.ROOT, "  deliveries/s=%.0f (events delivered/s per subscriber=%.2f) over %.2f s%n",
+    out.printf(Locale.ROOT, "  deliveries/s=%.0f (events delivered/s per subscriber=%.2f) over %.2f s%n",
         deliveriesPerSecond, deliveredEventRate, seconds);
-    System.out.printf(Locale.ROOT, "  latency ms p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
+    out.printf(Locale.ROOT, "  latency ms p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
         h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
     var fo = tally.completionMicros;
-    System.out.printf(Locale.ROOT, "  fan-out complete (last subscriber got the event) ms p50=%.2f p99=%.2f max=%.2f; events complete=%d%n",
+    out.printf(Locale.ROOT, "  fan-out complete (last subscriber got the event) ms p50=%.2f p99=%.2f max=%.2f; events complete=%d%n",
         fo.getValueAtPercentile(50) / 1000.0, fo.getValueAtPercentile(99) / 1000.0, fo.getMaxValue() / 1000.0, tally.eventsComplete);
     long processSystemMicros = (after.processSystemTicks - before.processSystemTicks) * 1_000_000 / Proc.TICKS_PER_SECOND;
-    System.out.printf(Locale.ROOT, "  server core cpu%d busy=%.2f s of %.2f s (%.0f%%): %.2f us per delivery; server process %.2f us per delivery (%.0f%% of it in the kernel)%n",
+    out.printf(Locale.ROOT, "  server core cpu%d busy=%.2f s of %.2f s (%.0f%%): %.2f us per delivery; server process %.2f us per delivery (%.0f%% of it in the kernel)%n",
         serverCpu, serverCpuMicros / 1e6, windowSeconds, 100 * serverCpuMicros / 1e6 / windowSeconds, perDelivery, processPerDelivery,
         processMicros > 0 ? 100.0 * processSystemMicros / processMicros : Double.NaN);
     long selfMicros = (after.selfTicks - before.selfTicks) * 1_000_000 / Proc.TICKS_PER_SECOND;
-    System.out.printf(Locale.ROOT, "  load generator core cpu%d busy %.0f%% (load generator process %.0f%%); before publishing, with no traffic, cpu%d was %.0f%% busy%n",
+    out.printf(Locale.ROOT, "  load generator core cpu%d busy %.0f%% (load generator process %.0f%%); before publishing, with no traffic, cpu%d was %.0f%% busy%n",
         loadCpu, 100 * loadCpuMicros / 1e6 / windowSeconds, 100 * selfMicros / 1e6 / windowSeconds, serverCpu, 100 * backgroundBusy);
-    if (serverPid > 0) System.out.printf(Locale.ROOT, "  server RSS=%.1f MiB%n", Proc.rssBytes(serverPid) / 1048576.0);
+    if (serverPid > 0) out.printf(Locale.ROOT, "  server RSS=%.1f MiB%n", Proc.rssBytes(serverPid) / 1048576.0);
     if (tally.closedEarly + tally.ended > 0 || !tally.failures.isEmpty()) {
-      System.out.println("  FAILURES: closed=" + tally.closedEarly + " ended=" + tally.ended + " " + tally.failures);
+      out.println("  FAILURES: closed=" + tally.closedEarly + " ended=" + tally.ended + " " + tally.failures);
     }
-    boolean ok = complete && c.clean() && !foreignIds && tally.closedEarly + tally.ended == 0 && tally.failures.isEmpty();
-    System.out.printf(Locale.ROOT,
+    boolean clean = c.lost == 0 && c.duplicated == 0 && c.unexpected == 0 && (!orderMatters || c.outOfOrder == 0);
+    boolean ok = complete && clean && !foreignIds && tally.closedEarly + tally.ended == 0 && tally.failures.isEmpty();
+    out.printf(Locale.ROOT,
         "  RESULT %s subs=%d events=%d rate=%.1f deliveries/s=%.0f cpu_us=%.2f proc_us=%.2f sys=%.0f%% bg=%.0f%% p50=%.2f p99=%.2f p999=%.2f max=%.2f lost=%d dup=%d ooo=%d %s%n",
         label, subscriberCount, acked, publishRate, deliveriesPerSecond, perDelivery, processPerDelivery,
         processMicros > 0 ? 100.0 * processSystemMicros / processMicros : Double.NaN, 100 * backgroundBusy,
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
         h.getMaxValue() / 1000.0, c.lost, c.duplicated, c.outOfOrder, ok ? "OK" : "FAIL");
+    if (json) {
+      long rss = serverPid > 0 ? Proc.rssBytes(serverPid) : -1;
+      System.out.printf(Locale.ROOT, "{\"label\":\"%s\",\"subscribers\":%d,\"payload\":%d,\"rate\":%.1f,\"inFlight\":%d,"
+          + "\"eventsPublished\":%d,\"publishRate\":%.2f,\"deliveriesExpected\":%d,\"deliveriesReceived\":%d,\"lost\":%d,"
+          + "\"duplicated\":%d,\"outOfOrder\":%d,\"unexpected\":%d,\"deliveriesPerSecond\":%.1f,\"seconds\":%.3f,"
+          + "\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
+          + "\"serverCpu\":%d,\"serverCpuBusySeconds\":%.2f,\"cpuMicrosPerDelivery\":%.3f,\"processMicrosPerDelivery\":%.3f,"
+          + "\"backgroundBusy\":%.3f,\"serverRssBytes\":%d,\"complete\":%b,\"ok\":%b}%n",
+          label, subscriberCount, payloadBytes, rate, inFlight, acked, publishRate, expected, tally.deliveries, c.lost,
+          c.duplicated, c.outOfOrder, c.unexpected, deliveriesPerSecond, seconds,
+          h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+          h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, serverCpu, serverCpuMicros / 1e6, perDelivery,
+          Double.isNaN(processPerDelivery) ? -1 : processPerDelivery, backgroundBusy, rss, complete, ok);
+    }
     return ok ? 0 : 1;
   }
 

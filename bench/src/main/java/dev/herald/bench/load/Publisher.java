@@ -30,18 +30,42 @@ final class Publisher extends SimpleChannelInboundHandler<FullHttpResponse> {
   Channel channel;
   boolean busy;
 
+  /** Null: the bench server's control endpoint; otherwise any hub, see {@link Target}. */
+  private final Target target;
+
   Publisher(Acks acks, String path, String hostHeader) {
+    this(acks, path, hostHeader, null);
+  }
+
+  Publisher(Acks acks, String path, String hostHeader, Target target) {
     this.acks = acks;
     this.path = path;
     this.hostHeader = hostHeader;
+    this.target = target;
   }
 
   /** Sends one publish; {@code body} is the event's data, owned by this call. */
   void publish(ByteBuf body) {
     busy = true;
+    String contentType = "text/plain";
+    if (target != null && target.format == Target.Format.HERALD_FORM) {
+      // topic=<t>&data=<body>: the body is ASCII digits, spaces and padding; a space is '+'.
+      io.netty.buffer.ByteBuf form = body.alloc().buffer(body.readableBytes() + 16 + target.formTopic.length);
+      form.writeBytes(target.formTopic);
+      for (int i = body.readerIndex(); i < body.writerIndex(); i++) {
+        byte b = body.getByte(i);
+        form.writeByte(b == ' ' ? '+' : b);
+      }
+      body.release();
+      body = form;
+      contentType = "application/x-www-form-urlencoded";
+    }
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
     req.headers().set(HttpHeaderNames.HOST, hostHeader);
-    req.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    req.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    if (target != null) {
+      for (String[] h : target.headers) req.headers().set(h[0], h[1]);
+    }
     req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
     channel.writeAndFlush(req, channel.voidPromise());
   }
@@ -51,6 +75,15 @@ final class Publisher extends SimpleChannelInboundHandler<FullHttpResponse> {
     long now = System.nanoTime();
     busy = false;
     String body = res.content().toString(StandardCharsets.UTF_8).trim();
+    if (target != null) {
+      // Any hub: a 2xx is an acknowledgement; its body (Herald's id, Nchan's queue info) is not used.
+      if (res.status().code() / 100 != 2) {
+        acks.failed("publish answered " + res.status() + ": " + body);
+        return;
+      }
+      acks.acked(this, -1, now);
+      return;
+    }
     if (!res.status().equals(HttpResponseStatus.OK)) {
       acks.failed("publish answered " + res.status() + ": " + body);
       return;

@@ -14,12 +14,19 @@ import java.util.BitSet;
  * <p>Runs on the load generator's single event loop, like everything it touches.
  */
 final class Subscriber extends ChannelInboundHandlerAdapter {
-  private static final int STATUS = 0, HEADERS = 1, SIZE = 2, DATA = 3, DATA_END = 4, ENDED = 5;
+  private static final int STATUS = 0, HEADERS = 1, SIZE = 2, DATA = 3, DATA_END = 4, ENDED = 5, RAW = 6;
   /** Bytes of a line kept: enough for {@code data: <nanoTime>}; the padding after it is skipped. */
   private static final int LINE_KEEP = 40;
 
   private final Tally tally;
   private final ByteBuf request;
+  /**
+   * Any hub ({@code herald bench}): the event's position is the first number of its data
+   * ({@code <seq> <nanoTime> xxx}), not its id; ready once the response headers arrived; the body
+   * may be chunked or not.
+   */
+  private final boolean seqInData;
+  private boolean chunked;
 
   private int state = STATUS;
   private final byte[] line = new byte[LINE_KEEP];
@@ -40,8 +47,13 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
   long unexpected;
 
   Subscriber(Tally tally, ByteBuf request) {
+    this(tally, request, false);
+  }
+
+  Subscriber(Tally tally, ByteBuf request, boolean seqInData) {
     this.tally = tally;
     this.request = request;
+    this.seqInData = seqInData;
   }
 
   private io.netty.channel.Channel channel;
@@ -83,6 +95,9 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
           case DATA_END: // the CRLF after a chunk's data
             if (++chunkEndBytes == 2) state = SIZE;
             break;
+          case RAW: // a body without chunked framing: it runs until the connection closes
+            bodyByte(b, now);
+            break;
           default:
             return;
         }
@@ -105,9 +120,16 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
         return;
       }
       state = HEADERS;
+      chunked = !seqInData; // the bench server always chunks
     } else if (lineLength == 0) {
-      state = SIZE;
+      state = chunked ? SIZE : RAW;
       chunkLeft = 0;
+      if (seqInData && !ready) {
+        ready = true;
+        tally.ready(this);
+      }
+    } else if (seqInData && isChunkedHeader()) {
+      chunked = true;
     }
     lineLength = 0;
   }
@@ -138,10 +160,16 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     }
     if (lineLength == 0) {
       dispatch(now);
-    } else if (startsWith("id:")) {
+    } else if (!seqInData && startsWith("id:")) {
       eventId = number(3);
     } else if (startsWith("data:")) {
-      sendNanos = number(5);
+      if (seqInData) {
+        eventId = number(5);
+        int next = afterNumber(5);
+        sendNanos = next < 0 ? -1 : number(next);
+      } else {
+        sendNanos = number(5);
+      }
       hasData = true;
     }
     lineLength = 0;
@@ -155,6 +183,22 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     if (hasData && eventId >= 0) tally.delivered(this, eventId, sendNanos, now);
     eventId = -1;
     hasData = false;
+  }
+
+  private boolean isChunkedHeader() {
+    String h = new String(line, 0, Math.min(lineLength, LINE_KEEP), java.nio.charset.StandardCharsets.US_ASCII)
+        .toLowerCase(java.util.Locale.ROOT);
+    return h.startsWith("transfer-encoding:") && h.contains("chunked");
+  }
+
+  /** The index just past the number that starts at {@code from} (after one optional space), or -1. */
+  private int afterNumber(int from) {
+    int i = from;
+    int n = Math.min(lineLength, LINE_KEEP);
+    if (i < n && line[i] == ' ') i++;
+    int start = i;
+    while (i < n && line[i] >= '0' && line[i] <= '9') i++;
+    return i == start || i >= n ? -1 : i;
   }
 
   private void keep(byte b) {
