@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Herald vs Nchan, side by side, in one run on loopback: both hubs pinned to CPU 0, the load tool
+# (./herald bench) on CPU 1, the same scenarios against each, alternating. Installs nginx and
+# Nchan from Debian when missing. Appends a Markdown section to docs/benchmarks.md (APPEND=0: no).
+#
+#   bench/compare-nchan.sh                       # scenarios c a b d e, once each (about 8 minutes)
+#   SCENARIOS="a d" REPEAT=3 bench/compare-nchan.sh
+#
+# Scenarios: a (1,000 subscribers, 100 events/s for 30 s), b (10,000 subscribers, 10 events/s
+# for 30 s), c (idle server RSS per connection at IDLE_CONNECTIONS, default 10,000), d (1,000
+# subscribers, 4 publishes in flight, as fast as the hub acknowledges, 10 s), e (publish
+# throughput, 100 subscribers, 16 in flight: Nchan, Herald on memory, Herald on SQLite).
+# Every delivery is checked (lost, duplicated); each run's JSON is kept under bench/target/compare-nchan/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SCENARIOS=${SCENARIOS:-"c a b d e"}
+REPEAT=${REPEAT:-1}
+HUB_CPU=${HUB_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+NCHAN_PORT=${NCHAN_PORT:-18290}
+HERALD_PORT=${HERALD_PORT:-18280}
+HERALD_SQLITE_PORT=${HERALD_SQLITE_PORT:-18281}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
+HERALD_JVM=${HERALD_JVM:-"-Xms256m -Xmx1g"}
+APPEND=${APPEND:-1}
+KEY=compare-nchan-publisher-key-0123456789abcdef
+OUT=$ROOT/bench/target/compare-nchan/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+TMP=$(mktemp -d /tmp/compare-nchan.XXXXXX)
+
+ulimit -n "$(ulimit -Hn)"
+
+# ---------------------------------------------------------------- install, build
+if ! command -v nginx > /dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
+  echo "installing nginx-light and libnginx-mod-nchan"
+  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends nginx-light libnginx-mod-nchan > "$OUT/apt.log" 2>&1
+fi
+[[ -f herald-hub/target/herald.jar ]] || mvn -B -ntp -q -pl herald-hub package -DskipTests
+if [[ ! -f bench/target/benchmarks.jar ]] || [[ -n $(find bench/src bench/pom.xml -newer bench/target/benchmarks.jar -print -quit) ]]; then
+  mvn -B -ntp -q -pl bench package -DskipTests
+fi
+
+# ---------------------------------------------------------------- hubs (only the PIDs started here are killed)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 1 120); do
+    (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "nothing listens on $1"; return 1
+}
+
+start_nchan() {
+  mkdir -p "$TMP/nchan"
+  sed -e "s#@PORT@#$NCHAN_PORT#g" -e "s#@DIR@#$TMP/nchan#g" bench/nchan/nginx.conf > "$TMP/nchan/nginx.conf"
+  # master_process off: one process, the worker itself, whose PID is $!.
+  taskset -c "$HUB_CPU" nginx -c "$TMP/nchan/nginx.conf" -p "$TMP/nchan" > "$OUT/nchan.log" 2>&1 &
+  NCHAN_PID=$!
+  PIDS+=("$NCHAN_PID")
+  wait_port "$NCHAN_PORT"
+}
+
+start_herald() { # port store pid-variable
+  local port=$1 store=$2
+  # shellcheck disable=SC2086
+  taskset -c "$HUB_CPU" java $HERALD_JVM -jar herald-hub/target/herald.jar serve --store "$store" \
+    --data-dir "$TMP/herald-$store" --demo=false --bind 127.0.0.1 --port "$port" --publisher-key "$KEY" \
+    --anonymous > "$OUT/herald-$store.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  wait_port "$port"
+  eval "$3=$pid"
+}
+
+cpu_busy_pct() { # CPU $1's busy share over 2 s: user+nice+system+irq+softirq
+  local a b
+  a=$(awk -v c="cpu$1" '$1==c{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  sleep 2
+  b=$(awk -v c="cpu$1" '$1==c{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  echo "$a $b" | awk '{printf "%.0f", 100*($3-$1)/(($4-$2)>0?($4-$2):1)}'
+}
+
+bench() { # label hub-name pid port ... (herald bench options)
+  local label=$1 hub=$2 pid=$3 port=$4; shift 4
+  local preset=$hub auth=()
+  [[ $hub == herald* ]] && preset=herald && auth=(--publisher-key "$KEY")
+  local bg; bg=$(cpu_busy_pct "$HUB_CPU")
+  echo "-- $label $hub: cpu$HUB_CPU ${bg}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/runs.txt"
+  timeout 240 taskset -c "$LOAD_CPU" java -Xms1g -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
+    --preset "$preset" --port "$port" "${auth[@]}" --server-pid "$pid" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" \
+    --label "$label-$hub" --json "$@" > "$OUT/$label-$hub.json" 2> "$OUT/$label-$hub.log" || true
+  echo "{\"scenario\":\"$label\",\"hub\":\"$hub\",\"cpuBusyBefore\":$bg,\"result\":$(cat "$OUT/$label-$hub.json" 2>/dev/null | tail -1 | grep . || echo null)}" >> "$OUT/all.jsonl"
+  grep 'RESULT' "$OUT/$label-$hub.log" || tail -3 "$OUT/$label-$hub.log"
+}
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r)"
+  echo "software: $(java -version 2>&1 | head -1), $(nginx -v 2>&1), Nchan $(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null), Herald $(git rev-parse --short HEAD)"
+  echo "layout: hubs on CPU $HUB_CPU (taskset), herald bench on CPU $LOAD_CPU; Herald JVM $HERALD_JVM; open files $(ulimit -n)"
+} | tee "$OUT/machine.txt"
+
+start_nchan
+start_herald "$HERALD_PORT" memory HERALD_PID
+echo "nchan pid $NCHAN_PID, herald pid $HERALD_PID"
+
+# Warm-up: the JVM's compiler, Nchan's shared memory.
+for h in nchan herald; do
+  if [[ $h == nchan ]]; then p=$NCHAN_PID; port=$NCHAN_PORT; else p=$HERALD_PID; port=$HERALD_PORT; fi
+  timeout 120 taskset -c "$LOAD_CPU" java -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
+    --preset $h --port $port $([[ $h == herald ]] && echo --publisher-key $KEY) --subscribers 1000 --rate 0 --in-flight 4 \
+    --duration 5 --label warmup > "$OUT/warmup-$h.log" 2>&1 || true
+done
+
+hub_args() { # name -> "pid port"
+  case $1 in
+    nchan) echo "$NCHAN_PID $NCHAN_PORT" ;;
+    herald) echo "$HERALD_PID $HERALD_PORT" ;;
+    herald-sqlite) echo "$HERALD_SQLITE_PID $HERALD_SQLITE_PORT" ;;
+  esac
+}
+
+HERALD_SQLITE_PID=
+for run in $(seq 1 "$REPEAT"); do
+  # Alternate which hub goes first.
+  if (( run % 2 == 1 )); then order="nchan herald"; else order="herald nchan"; fi
+  for s in $SCENARIOS; do
+    for h in $order; do
+      read -r pid port <<< "$(hub_args $h)"
+      case $s in
+        a) bench "a$run" "$h" "$pid" "$port" --subscribers 1000 --rate 100 --events 3000 --in-flight 16 ;;
+        b) bench "b$run" "$h" "$pid" "$port" --subscribers 10000 --sources 4 --rate 10 --events 300 --in-flight 16 --drain 60 ;;
+        c) bench "c$run" "$h" "$pid" "$port" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources 4 ;;
+        d) bench "d$run" "$h" "$pid" "$port" --subscribers 1000 --rate 0 --in-flight 4 --duration 10 ;;
+        e) bench "e$run" "$h" "$pid" "$port" --subscribers 100 --rate 0 --in-flight 16 --duration 10 ;;
+      esac
+    done
+    if [[ $s == e ]]; then
+      if [[ -z $HERALD_SQLITE_PID ]]; then
+        start_herald "$HERALD_SQLITE_PORT" sqlite HERALD_SQLITE_PID
+        timeout 60 taskset -c "$LOAD_CPU" java -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
+          --preset herald --port $HERALD_SQLITE_PORT --publisher-key $KEY --subscribers 100 --rate 0 --in-flight 16 \
+          --duration 5 --label warmup > "$OUT/warmup-sqlite.log" 2>&1 || true
+      fi
+      read -r pid port <<< "$(hub_args herald-sqlite)"
+      bench "e$run" herald-sqlite "$pid" "$port" --subscribers 100 --rate 0 --in-flight 16 --duration 10
+    fi
+  done
+done
+
+# ---------------------------------------------------------------- report
+python3 bench/nchan/report.py "$OUT" > "$OUT/report.md"
+cat "$OUT/report.md"
+if [[ $APPEND == 1 ]]; then
+  { echo; cat "$OUT/report.md"; } >> docs/benchmarks.md
+  echo "appended to docs/benchmarks.md"
+fi
