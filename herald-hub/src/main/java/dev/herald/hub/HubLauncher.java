@@ -66,6 +66,8 @@ final class HubLauncher {
   }
 
   static EventLog eventLog(HubSettings settings) throws Exception {
+    // Only here is anything of Redis loaded: a hub without --redis never touches it.
+    if (settings.redis() != null) return RedisStore.connect(settings);
     if (settings.store().equals("memory")) {
       return InMemoryEventLog.create(settings.historyMaxEvents(), InMemoryEventLog.DEFAULT_MAX_BYTES, settings.historyMaxAge());
     }
@@ -75,6 +77,6 @@ final class HubLauncher {
   private static HubSettings withTls(HubSettings s, Path cert, Path key) {
     return new HubSettings(s.bindAddress(), s.port(), cert, key, true, s.corsOrigins(), s.jwtAlgorithm(),
         s.publisherKey(), s.subscriberKey(), s.anonymousSubscribers(), s.queryToken(), s.store(), s.dataDir(),
-        s.historyMaxEvents(), s.historyMaxAge(), s.heartbeat(), s.maxDataBytes(), s.demo(), s.subscriptionsApi());
+        s.historyMaxEvents(), s.historyMaxAge(), s.heartbeat(), s.maxDataBytes(), s.demo(), s.subscriptionsApi(), s.redis());
   }
 }

@@ -31,7 +31,8 @@ final class HubParts {
 
   static Hub.Parts assemble(HubSettings settings, EventLog log, PrintStream out) throws IOException {
     // Ready when the durable store answers; the in-memory log always does.
-    java.util.function.BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready : () -> true;
+    java.util.function.BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
+        : settings.redis() != null ? () -> RedisStore.ready(log) : () -> true;
     return new Hub.Parts(new JwtHubAuth(authorizer(settings, out)), log, ready,
         JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, new ConsolePages(settings.demo()));
   }

@@ -26,6 +26,8 @@ import java.util.List;
  * @param maxDataBytes largest {@code data} of one update
  * @param demo whether the demo pages and their publishers run
  * @param subscriptionsApi whether subscriptions are published as updates and listed (Mercure's active subscriptions)
+ * @param redis a Redis URI ({@code redis://}, {@code rediss://}, with password or Sentinel) making this hub a
+ *     cluster node sharing one history with the others, or null
  */
 record HubSettings(
     String bindAddress,
@@ -46,7 +48,8 @@ record HubSettings(
     Duration heartbeat,
     int maxDataBytes,
     boolean demo,
-    boolean subscriptionsApi) {
+    boolean subscriptionsApi,
+    String redis) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

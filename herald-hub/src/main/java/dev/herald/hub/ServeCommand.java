@@ -93,6 +93,11 @@ final class ServeCommand implements Callable<Integer> {
           + " (Mercure's active subscriptions), for subscribers whose JWT covers them.")
   boolean subscriptions;
 
+  @Option(names = "--redis", paramLabel = "URI",
+      description = "Cluster mode: share one history with other hubs through this Redis (redis://[:password@]host:port,"
+          + " rediss:// for TLS, redis-sentinel:// for Sentinel). Publishes are acknowledged once Redis has them.")
+  String redis;
+
   @Option(names = "--chat-upstream", paramLabel = "URL",
       description = "Relay the chat demo to an OpenAI-compatible streaming chat endpoint (key from HERALD_CHAT_API_KEY).")
   String chatUpstream;
@@ -127,6 +132,6 @@ final class ServeCommand implements Callable<Integer> {
     boolean devMode = publisherKey == null && subscriberKey == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxDataBytes, demo, subscriptions);
+        historyMaxAge, heartbeat, maxDataBytes, demo, subscriptions, redis);
   }
 }

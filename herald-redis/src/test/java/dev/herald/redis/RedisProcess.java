@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * snapshots.
  * Restartable on the same port and directory. Only this process is ever killed.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final String appendfsync;
@@ -47,14 +47,14 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Started with {@code appendfsync always}: an acknowledged write survives kill -9. */
-  static RedisProcess start(Path dir) throws IOException {
+  public static RedisProcess start(Path dir) throws IOException {
     RedisProcess redis = new RedisProcess(dir, freePort(), "always");
     redis.start();
     return redis;
   }
 
   /** Started with {@code appendfsync no}: faster, for tests that never kill it. */
-  static RedisProcess startFast(Path dir) throws IOException {
+  public static RedisProcess startFast(Path dir) throws IOException {
     RedisProcess redis = new RedisProcess(dir, freePort(), "no");
     redis.start();
     return redis;
@@ -65,11 +65,11 @@ final class RedisProcess implements AutoCloseable {
     return new RedisProcess(dir, freePort(), "no");
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 

@@ -162,13 +162,14 @@ public final class HeraldServer implements AutoCloseable {
     }
     // Through each pipeline, so HTTP/2 connections say GOAWAY and TLS says close_notify.
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // The log before the event loops: its tail may still hand events to them until it stops.
     try {
       log.close();
     } catch (Exception e) {
       LOG.warn("closing the event log failed", e);
     }
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     LOG.info("Herald stopped");
   }
 
