@@ -32,7 +32,7 @@ for s in "cabde":
             x = r["result"] or {}
             print(f"| {r['hub']} | {r['scenario']} | {x.get('connections', '–')} | "
                   f"{f(x.get('rssBefore', 0) / 1048576)} → {f(x.get('rssAfter', 0) / 1048576)} MiB | "
-                  f"**{x.get('rssPerConnection', '–'):,}** | {x.get('closed', '–')} | {r['cpuBusyBefore']}% |")
+                  f"**{f(x.get('rssPerConnection'), 0)}** | {x.get('closed', 'failed: see its log')} | {r['cpuBusyBefore']}% |")
         print()
         continue
     print("| hub | run | events/s kept | deliveries/s | latency ms p50 / p90 / p99 / p99.9 / max | CPU 0 µs per delivery | expected / received / lost / dup | CPU 0 busy before | RSS MiB | ok |")
