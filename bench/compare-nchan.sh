@@ -9,7 +9,9 @@
 # Scenarios: a (1,000 subscribers, 100 events/s for 30 s), b (10,000 subscribers, 10 events/s
 # for 30 s), c (idle server RSS per connection at IDLE_CONNECTIONS, default 10,000), d (1,000
 # subscribers, 4 publishes in flight, as fast as the hub acknowledges, 10 s), e (publish
-# throughput, 100 subscribers, 16 in flight: Nchan, Herald on memory, Herald on SQLite).
+# throughput, 100 subscribers, 16 in flight: Nchan, Herald on memory, Herald on SQLite), f (1,000
+# subscribers at 100 events/s for 20 s; at 10 s all reconnect at once with Last-Event-ID: time until
+# every subscriber has every event sent before the reconnection, nothing lost). Not in the default set: f.
 # Every delivery is checked (lost, duplicated); each run's JSON is kept under bench/target/compare-nchan/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -147,6 +149,7 @@ for run in $(seq 1 "$REPEAT"); do
         c) bench "c$run" "$h" "$pid" "$port" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources 4 ;;
         d) bench "d$run" "$h" "$pid" "$port" --subscribers 1000 --rate 0 --in-flight 4 --duration 10 ;;
         e) bench "e$run" "$h" "$pid" "$port" --subscribers 100 --rate 0 --in-flight 16 --duration 10 ;;
+        f) bench "f$run" "$h" "$pid" "$port" --subscribers 1000 --rate 100 --events 2000 --in-flight 16 --reconnect-at 10 ;;
       esac
     done
     if [[ $s == e ]]; then

@@ -8,7 +8,8 @@ machine = open(os.path.join(out, "machine.txt")).read().strip().splitlines()
 names = {"a": "(a) 1,000 subscribers, 100 events/s, 30 s", "b": "(b) 10,000 subscribers, 10 events/s, 30 s",
          "c": "(c) idle connections: server RSS added per connection",
          "d": "(d) 1,000 subscribers, 4 publishes in flight, as fast as acknowledged, 10 s",
-         "e": "(e) publish throughput: 100 subscribers, 16 publishes in flight, 10 s"}
+         "e": "(e) publish throughput: 100 subscribers, 16 publishes in flight, 10 s",
+         "f": "(f) 1,000 subscribers, 100 events/s for 20 s, all reconnecting at once with Last-Event-ID at 10 s"}
 
 def f(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
@@ -19,7 +20,7 @@ for m in machine[1:]:
     print(f"- {m}")
 print(f"- raw JSON of every run: `{os.path.relpath(out, os.path.join(os.path.dirname(__file__), '..', '..'))}/all.jsonl`")
 print()
-for s in "cabde":
+for s in "cabdef":
     rs = [r for r in rows if r["scenario"][0] == s]
     if not rs:
         continue
@@ -55,6 +56,10 @@ for s in "cabde":
             med[hub] = {k: statistics.median(v(x) for x in xs) for k, v in
                         {"dps": lambda x: x["deliveriesPerSecond"], "p99": lambda x: x["latencyMs"]["p99"],
                          "p50": lambda x: x["latencyMs"]["p50"], "cpu": lambda x: x["cpuMicrosPerDelivery"]}.items()}
+    if s == "f":
+        print()
+        print("Time from the reconnection until every subscriber had every event sent before it: "
+              + ", ".join(f"{r['hub']} {r['scenario']} {f(r['result'].get('reconnectCatchUpMs'))} ms" for r in rs if r["result"]) + ".")
     if "nchan" in med and "herald" in med:
         n, h = med["nchan"], med["herald"]
         print()

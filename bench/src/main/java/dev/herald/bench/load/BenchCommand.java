@@ -90,6 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--settle-ms", defaultValue = "1000", description = "Quiet time after connecting; also measures the background load of the hub's CPU. Default: ${DEFAULT-VALUE}.")
   int settleMs;
 
+  @Option(names = "--reconnect-at", defaultValue = "0", description = "Seconds after publishing starts when every subscriber reconnects at once with Last-Event-ID (publishing goes on); reports the time until all caught up. 0: never.")
+  double reconnectAt;
+
   @Option(names = "--label", defaultValue = "run", description = "Label of the report.")
   String label;
 
@@ -139,7 +142,8 @@ public final class BenchCommand implements Callable<Integer> {
         "--rate", Double.toString(rate), "--events", Long.toString(events), "--duration-s", Double.toString(duration),
         "--drain-s", Double.toString(drain), "--payload", Integer.toString(payload), "--in-flight", Integer.toString(inFlight),
         "--server-pid", Long.toString(serverPid), "--server-cpu", Integer.toString(serverCpu),
-        "--load-cpu", Integer.toString(loadCpu), "--settle-ms", Integer.toString(settleMs), "--label", label));
+        "--load-cpu", Integer.toString(loadCpu), "--settle-ms", Integer.toString(settleMs), "--label", label,
+        "--reconnect-at-s", Double.toString(reconnectAt)));
     if (sources != null) a.addAll(List.of("--sources", Integer.toString(sources)));
     if (payload < 48) throw new CommandLine.ParameterException(new CommandLine(this), "--payload: at least 48 bytes (sequence and send time)");
     return LoadGenerator.runAgainst(new Args(a.toArray(String[]::new)), target, json);

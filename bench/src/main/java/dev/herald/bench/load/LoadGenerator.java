@@ -102,6 +102,13 @@ public final class LoadGenerator implements Publisher.Acks {
   private volatile double backgroundBusy;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final byte[] padding;
+  /** Seconds after publishing starts when every subscriber reconnects with Last-Event-ID; 0: never. */
+  private final double reconnectAtSeconds;
+  private Bootstrap subscriberBootstrap;
+  private InetSocketAddress subscriberRemote;
+  private String subscribePathUsed;
+  private long reconnectNanos;
+  private long catchupTargetEvents = -1;
 
   private LoadGenerator(Args a) {
     this(a, null, false);
@@ -132,6 +139,7 @@ public final class LoadGenerator implements Publisher.Acks {
     serverCpu = a.intValue("--server-cpu", 0);
     loadCpu = a.intValue("--load-cpu", 1);
     label = a.string("--label", "run");
+    reconnectAtSeconds = a.doubleValue("--reconnect-at-s", 0);
     padding = new byte[Math.max(0, payloadBytes)];
     Arrays.fill(padding, (byte) 'x');
     group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("loadgen", false), Transport.ioHandler());
@@ -303,6 +311,9 @@ public final class LoadGenerator implements Publisher.Acks {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
     if (Transport.EPOLL) b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
     InetSocketAddress remote = new InetSocketAddress(host, port);
+    subscriberBootstrap = b;
+    subscriberRemote = remote;
+    subscribePathUsed = subscribePath;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     long started = System.nanoTime();
     onLoop(() -> {
@@ -373,10 +384,46 @@ public final class LoadGenerator implements Publisher.Acks {
     before = Readings.take(serverPid, serverCpu, loadCpu);
     startNanos = System.nanoTime();
     publishing = true;
+    if (reconnectAtSeconds > 0 && target != null) {
+      loop.schedule(this::reconnectAll, (long) (reconnectAtSeconds * 1000), TimeUnit.MILLISECONDS);
+    }
     if (rate > 0) {
       ticker = loop.scheduleAtFixedRate(this::tick, 0, 1, TimeUnit.MILLISECONDS);
     } else {
       pump();
+    }
+  }
+
+  /**
+   * Every subscriber at once: closes its connection and opens a new one with the last id it saw
+   * as {@code Last-Event-ID}, while publishing goes on; then measures the time until every
+   * subscriber has every event sent before the reconnection.
+   */
+  private void reconnectAll() {
+    reconnectNanos = System.nanoTime();
+    catchupTargetEvents = sent;
+    tally.catchupTarget = sent;
+    tally.caughtUp = 0;
+    for (Subscriber s : tally.subscribers) s.caughtUp = false;
+    out.printf(Locale.ROOT, "  %s: reconnecting %d subscribers with Last-Event-ID, %d events sent so far%n", label,
+        tally.subscribers.size(), sent);
+    int i = 0;
+    for (Subscriber s : tally.subscribers) {
+      InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + i++ % sources), 0);
+      String id = new String(s.lastId, 0, s.lastIdLength, StandardCharsets.UTF_8);
+      s.resumeRequest = Unpooled.copiedBuffer("GET " + subscribePathUsed + " HTTP/1.1\r\nHost: " + host + ":" + port
+          + "\r\nAccept: text/event-stream\r\n" + (id.isEmpty() ? "" : "Last-Event-ID: " + id + "\r\n") + "\r\n",
+          StandardCharsets.UTF_8);
+      s.reconnecting = true;
+      tally.reconnecting++;
+      Runnable connect = () -> subscriberBootstrap.handler(s).connect(subscriberRemote, local).addListener((ChannelFuture f) -> {
+        if (!f.isSuccess()) tally.failed("reconnect: " + f.cause());
+      });
+      if (s.channelOrNull() != null && s.channelOrNull().isOpen()) {
+        s.channelOrNull().close().addListener(f -> connect.run());
+      } else {
+        connect.run();
+      }
     }
   }
 
@@ -526,6 +573,13 @@ public final class LoadGenerator implements Publisher.Acks {
         processMicros > 0 ? 100.0 * processSystemMicros / processMicros : Double.NaN, 100 * backgroundBusy,
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
         h.getMaxValue() / 1000.0, c.lost, c.duplicated, c.outOfOrder, ok ? "OK" : "FAIL");
+    double catchupMs = -1;
+    if (catchupTargetEvents >= 0) {
+      catchupMs = tally.caughtUp == subscriberCount ? (tally.allCaughtUpNanos - reconnectNanos) / 1e6 : -1;
+      out.printf(Locale.ROOT, "  reconnection: %d subscribers reconnected with Last-Event-ID; %d of them caught up with the %d events sent before it, all after %.1f ms%n",
+          subscriberCount, tally.caughtUp, catchupTargetEvents, catchupMs);
+      if (tally.caughtUp != subscriberCount) ok = false;
+    }
     if (json) {
       long rss = serverPid > 0 ? Proc.rssBytes(serverPid) : -1;
       System.out.printf(Locale.ROOT, "{\"label\":\"%s\",\"subscribers\":%d,\"payload\":%d,\"rate\":%.1f,\"inFlight\":%d,"
@@ -533,12 +587,12 @@ public final class LoadGenerator implements Publisher.Acks {
           + "\"duplicated\":%d,\"outOfOrder\":%d,\"unexpected\":%d,\"deliveriesPerSecond\":%.1f,\"seconds\":%.3f,"
           + "\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
           + "\"serverCpu\":%d,\"serverCpuBusySeconds\":%.2f,\"cpuMicrosPerDelivery\":%.3f,\"processMicrosPerDelivery\":%.3f,"
-          + "\"backgroundBusy\":%.3f,\"serverRssBytes\":%d,\"complete\":%b,\"ok\":%b}%n",
+          + "\"backgroundBusy\":%.3f,\"serverRssBytes\":%d,\"reconnectCatchUpMs\":%.1f,\"complete\":%b,\"ok\":%b}%n",
           label, subscriberCount, payloadBytes, rate, inFlight, acked, publishRate, expected, tally.deliveries, c.lost,
           c.duplicated, c.outOfOrder, c.unexpected, deliveriesPerSecond, seconds,
           h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
           h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, serverCpu, serverCpuMicros / 1e6, perDelivery,
-          Double.isNaN(processPerDelivery) ? -1 : processPerDelivery, backgroundBusy, rss, complete, ok);
+          Double.isNaN(processPerDelivery) ? -1 : processPerDelivery, backgroundBusy, rss, catchupMs, complete, ok);
     }
     return ok ? 0 : 1;
   }

@@ -13,13 +13,22 @@ import java.util.BitSet;
  *
  * <p>Runs on the load generator's single event loop, like everything it touches.
  */
+@io.netty.channel.ChannelHandler.Sharable // one connection at a time; a reconnection adds it to the next
 final class Subscriber extends ChannelInboundHandlerAdapter {
   private static final int STATUS = 0, HEADERS = 1, SIZE = 2, DATA = 3, DATA_END = 4, ENDED = 5, RAW = 6;
   /** Bytes of a line kept: enough for {@code data: <nanoTime>}; the padding after it is skipped. */
-  private static final int LINE_KEEP = 40;
+  private static final int LINE_KEEP = 100;
 
   private final Tally tally;
   private final ByteBuf request;
+  /** Set for a reconnection: the request with {@code Last-Event-ID}, sent instead of {@link #request}. */
+  ByteBuf resumeRequest;
+  /** The closing of this subscriber's connection is a planned reconnection, not a failure. */
+  boolean reconnecting;
+  /** The value of the last {@code id:} line (any hub), for {@code Last-Event-ID}. */
+  final byte[] lastId = new byte[LINE_KEEP];
+  int lastIdLength;
+  boolean caughtUp;
   /**
    * Any hub ({@code herald bench}): the event's position is the first number of its data
    * ({@code <seq> <nanoTime> xxx}), not its id; ready once the response headers arrived; the body
@@ -58,6 +67,10 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
 
   private io.netty.channel.Channel channel;
 
+  io.netty.channel.Channel channelOrNull() {
+    return channel;
+  }
+
   void close() {
     if (channel != null) channel.close();
   }
@@ -65,7 +78,19 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     channel = ctx.channel();
-    ctx.writeAndFlush(request.retainedDuplicate(), ctx.voidPromise());
+    if (resumeRequest != null) {
+      // A new connection for this subscriber: the parser starts over, the checks carry on.
+      state = STATUS;
+      lineLength = 0;
+      chunked = false;
+      eventId = -1;
+      hasData = false;
+      reconnecting = false;
+      ctx.writeAndFlush(resumeRequest, ctx.voidPromise());
+      resumeRequest = null;
+    } else {
+      ctx.writeAndFlush(request.retainedDuplicate(), ctx.voidPromise());
+    }
   }
 
   @Override
@@ -160,6 +185,10 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     }
     if (lineLength == 0) {
       dispatch(now);
+    } else if (seqInData && startsWith("id:")) {
+      int from = lineLength > 3 && line[3] == ' ' ? 4 : 3;
+      lastIdLength = Math.max(0, Math.min(lineLength, LINE_KEEP) - from);
+      System.arraycopy(line, from, lastId, 0, lastIdLength);
     } else if (!seqInData && startsWith("id:")) {
       eventId = number(3);
     } else if (startsWith("data:")) {

@@ -31,6 +31,11 @@ final class Tally {
   /** Called when an event reached every subscriber. */
   Runnable onEventComplete = () -> {};
   long eventsComplete;
+  /** Reconnection scenario: events 0..catchupTarget-1 must reach every subscriber again. */
+  long catchupTarget = -1;
+  int caughtUp;
+  long allCaughtUpNanos;
+  int reconnecting;
   /** Deliveries per event, a ring indexed by id - baseId; far larger than any window in flight. */
   private final int[] perEvent = new int[1 << 20];
 
@@ -53,6 +58,10 @@ final class Tally {
       if (id < s.highest) s.outOfOrder++;
     }
     if (id > s.highest) s.highest = id;
+    if (catchupTarget >= 0 && !s.caughtUp && s.seen.nextClearBit(0) >= catchupTarget) {
+      s.caughtUp = true;
+      if (++caughtUp == subscribers.size()) allCaughtUpNanos = now;
+    }
     if (deliveries++ == 0) firstDeliveryNanos = now;
     lastDeliveryNanos = now;
     long micros = Math.max(0, Math.min((now - sendNanos) / 1000, latencyMicros.getHighestTrackableValue()));
@@ -72,6 +81,10 @@ final class Tally {
   }
 
   void closed(Subscriber s) {
+    if (s.reconnecting) {
+      reconnecting--;
+      return;
+    }
     if (!closing) {
       closedEarly++;
       onDelivery.run(); // may be the end of the run: nobody left to deliver to
