@@ -93,6 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--reconnect-at", defaultValue = "0", description = "Seconds after publishing starts when every subscriber reconnects at once with Last-Event-ID (publishing goes on); reports the time until all caught up. 0: never.")
   double reconnectAt;
 
+  @Option(names = "--no-last-event-id", description = "With --reconnect-at: reconnect without Last-Event-ID (a control: events sent meanwhile are lost).")
+  boolean noLastEventId;
+
   @Option(names = "--label", defaultValue = "run", description = "Label of the report.")
   String label;
 
@@ -143,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
         "--drain-s", Double.toString(drain), "--payload", Integer.toString(payload), "--in-flight", Integer.toString(inFlight),
         "--server-pid", Long.toString(serverPid), "--server-cpu", Integer.toString(serverCpu),
         "--load-cpu", Integer.toString(loadCpu), "--settle-ms", Integer.toString(settleMs), "--label", label,
-        "--reconnect-at-s", Double.toString(reconnectAt)));
+        "--reconnect-at-s", Double.toString(reconnectAt), "--last-event-id", Boolean.toString(!noLastEventId)));
     if (sources != null) a.addAll(List.of("--sources", Integer.toString(sources)));
     if (payload < 48) throw new CommandLine.ParameterException(new CommandLine(this), "--payload: at least 48 bytes (sequence and send time)");
     return LoadGenerator.runAgainst(new Args(a.toArray(String[]::new)), target, json);

@@ -108,6 +108,8 @@ public final class LoadGenerator implements Publisher.Acks {
   private InetSocketAddress subscriberRemote;
   private String subscribePathUsed;
   private long reconnectNanos;
+  /** false: reconnect without Last-Event-ID, the control that shows what the header saves. */
+  private final boolean resumeWithLastEventId;
   private long catchupTargetEvents = -1;
 
   private LoadGenerator(Args a) {
@@ -140,6 +142,7 @@ public final class LoadGenerator implements Publisher.Acks {
     loadCpu = a.intValue("--load-cpu", 1);
     label = a.string("--label", "run");
     reconnectAtSeconds = a.doubleValue("--reconnect-at-s", 0);
+    resumeWithLastEventId = !a.string("--last-event-id", "true").equals("false");
     padding = new byte[Math.max(0, payloadBytes)];
     Arrays.fill(padding, (byte) 'x');
     group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("loadgen", false), Transport.ioHandler());
@@ -412,7 +415,7 @@ public final class LoadGenerator implements Publisher.Acks {
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + i++ % sources), 0);
       String id = new String(s.lastId, 0, s.lastIdLength, StandardCharsets.UTF_8);
       s.resumeRequest = Unpooled.copiedBuffer("GET " + subscribePathUsed + " HTTP/1.1\r\nHost: " + host + ":" + port
-          + "\r\nAccept: text/event-stream\r\n" + (id.isEmpty() ? "" : "Last-Event-ID: " + id + "\r\n") + "\r\n",
+          + "\r\nAccept: text/event-stream\r\n" + (id.isEmpty() || !resumeWithLastEventId ? "" : "Last-Event-ID: " + id + "\r\n") + "\r\n",
           StandardCharsets.UTF_8);
       s.reconnecting = true;
       tally.reconnecting++;
@@ -576,8 +579,8 @@ public final class LoadGenerator implements Publisher.Acks {
     double catchupMs = -1;
     if (catchupTargetEvents >= 0) {
       catchupMs = tally.caughtUp == subscriberCount ? (tally.allCaughtUpNanos - reconnectNanos) / 1e6 : -1;
-      out.printf(Locale.ROOT, "  reconnection: %d subscribers reconnected with Last-Event-ID; %d of them caught up with the %d events sent before it, all after %.1f ms%n",
-          subscriberCount, tally.caughtUp, catchupTargetEvents, catchupMs);
+      out.printf(Locale.ROOT, "  reconnection: %d subscribers reconnected %s Last-Event-ID; %d of them caught up with the %d events sent before it, all after %.1f ms%n",
+          subscriberCount, resumeWithLastEventId ? "with" : "WITHOUT", tally.caughtUp, catchupTargetEvents, catchupMs);
       if (tally.caughtUp != subscriberCount) ok = false;
     }
     if (json) {
