@@ -164,6 +164,35 @@ class EndpointTest {
   }
 
   @Test
+  void aResumeWhileTheHistoryCannotBeReadIsA503() throws Exception {
+    InMemoryEventLog real = InMemoryEventLog.create();
+    EventLog failingReads = new EventLog() {
+      @Override
+      public java.util.concurrent.CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
+        return real.append(topics, event, privateUpdate);
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Replay> readAfter(String lastEventId) {
+        return CompletableFuture.failedFuture(new IllegalStateException("store unavailable"));
+      }
+
+      @Override
+      public void onAppend(java.util.function.Consumer<StoredEvent> tail) {
+        real.onAppend(tail);
+      }
+    };
+    start(HeraldServer.builder().eventLog(failingReads));
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/events?topic=t", "Last-Event-ID: 3").readHead();
+      assertThat(c.status()).isEqualTo(503);
+      assertThat(c.headers).containsEntry("retry-after", "1");
+      assertThat(c.awaitEnd()).isEqualTo("the event history cannot be read now: store unavailable\n");
+    }
+    await().until(() -> server.broker().connectionCount() == 0);
+  }
+
+  @Test
   void statsCountPublishesDeliveriesAndConnections() throws Exception {
     start(HeraldServer.builder());
     try (RawClient a = RawClient.connect(server.port()); RawClient b = RawClient.connect(server.port())) {

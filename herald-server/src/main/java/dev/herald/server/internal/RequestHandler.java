@@ -186,8 +186,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       broker.log().readAfter(id).whenComplete((replay, error) -> c.channel.eventLoop().execute(() -> {
         if (c.isClosed()) return;
         if (error != null) {
-          LoopFanout.LOG.warn("history read failed for Last-Event-ID {}", id, error);
-          c.channel.close();
+          // Nothing was sent yet: say so with a status (clients retry on their own schedule).
+          LoopFanout.LOG.warn("history read failed for Last-Event-ID {}: {}", id, error.toString());
+          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          FullHttpResponse res = text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "the event history cannot be read now: " + cause.getMessage());
+          res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+          if (allowedOrigin != null) Cors.addAllowHeaders(res.headers(), config.cors(), allowedOrigin);
+          HttpUtil.setContentLength(res, res.content().readableBytes());
+          if (!h2) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+          ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
           return;
         }
         writeHead(ctx, allowedOrigin, replay.historyCut());
