@@ -21,6 +21,15 @@ SCENARIOS=${SCENARIOS:-"c a b d e"}
 REPEAT=${REPEAT:-1}
 HUB_CPU=${HUB_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
+# BOTH_CORES=1: the second table. Each hub may use both cores (Nchan: a master and 2 workers;
+# Herald: its default of one event loop per core), and so may the load tool. CPU per delivery is
+# then not meaningful (the tool shares the cores, Nchan's work is spread over processes): compare
+# deliveries/s and latency only.
+BOTH_CORES=${BOTH_CORES:-0}
+HUB_CPUS=$HUB_CPU
+LOAD_CPUS=$LOAD_CPU
+NCHAN_WORKERS=1
+if [[ $BOTH_CORES == 1 ]]; then HUB_CPUS=0,1; LOAD_CPUS=0,1; NCHAN_WORKERS=2; fi
 NCHAN_PORT=${NCHAN_PORT:-18290}
 HERALD_PORT=${HERALD_PORT:-18280}
 HERALD_SQLITE_PORT=${HERALD_SQLITE_PORT:-18281}
@@ -69,8 +78,13 @@ wait_port() {
 start_nchan() {
   mkdir -p "$TMP/nchan"
   sed -e "s#@PORT@#$NCHAN_PORT#g" -e "s#@DIR@#$TMP/nchan#g" bench/nchan/nginx.conf > "$TMP/nchan/nginx.conf"
+  if [[ $NCHAN_WORKERS != 1 ]]; then
+    # Several workers need the master process; $! is then the master (daemon off keeps it in front).
+    sed -i -e "s#^master_process off;#master_process on;#" -e "s#^worker_processes 1;#worker_processes $NCHAN_WORKERS;#" \
+      "$TMP/nchan/nginx.conf"
+  fi
   # master_process off: one process, the worker itself, whose PID is $!.
-  taskset -c "$HUB_CPU" nginx -c "$TMP/nchan/nginx.conf" -p "$TMP/nchan" > "$OUT/nchan.log" 2>&1 &
+  taskset -c "$HUB_CPUS" nginx -c "$TMP/nchan/nginx.conf" -p "$TMP/nchan" > "$OUT/nchan.log" 2>&1 &
   NCHAN_PID=$!
   PIDS+=("$NCHAN_PID")
   wait_port "$NCHAN_PORT"
@@ -79,7 +93,7 @@ start_nchan() {
 start_herald() { # port store pid-variable
   local port=$1 store=$2
   # shellcheck disable=SC2086
-  taskset -c "$HUB_CPU" java $HERALD_JVM -jar herald-hub/target/herald.jar serve --store "$store" \
+  taskset -c "$HUB_CPUS" java $HERALD_JVM -jar herald-hub/target/herald.jar serve --store "$store" \
     --data-dir "$TMP/herald-$store" --demo=false --bind 127.0.0.1 --port "$port" --publisher-key "$KEY" \
     --anonymous > "$OUT/herald-$store.log" 2>&1 &
   local pid=$!
@@ -102,7 +116,7 @@ bench() { # label hub-name pid port ... (herald bench options)
   [[ $hub == herald* ]] && preset=herald && auth=(--publisher-key "$KEY")
   local bg; bg=$(cpu_busy_pct "$HUB_CPU")
   echo "-- $label $hub: cpu$HUB_CPU ${bg}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/runs.txt"
-  timeout 240 taskset -c "$LOAD_CPU" java -Xms1g -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
+  timeout 240 taskset -c "$LOAD_CPUS" java -Xms1g -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
     --preset "$preset" --port "$port" "${auth[@]}" --server-pid "$pid" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" \
     --label "$label-$hub" --json "$@" > "$OUT/$label-$hub.json" 2> "$OUT/$label-$hub.log" || true
   echo "{\"scenario\":\"$label\",\"hub\":\"$hub\",\"cpuBusyBefore\":$bg,\"result\":$(cat "$OUT/$label-$hub.json" 2>/dev/null | tail -1 | grep . || echo null)}" >> "$OUT/all.jsonl"
@@ -113,7 +127,7 @@ bench() { # label hub-name pid port ... (herald bench options)
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r)"
   echo "software: $(java -version 2>&1 | head -1), $(nginx -v 2>&1), Nchan $(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null), Herald $(git rev-parse --short HEAD)"
-  echo "layout: hubs on CPU $HUB_CPU (taskset), herald bench on CPU $LOAD_CPU; Herald JVM $HERALD_JVM; open files $(ulimit -n)"
+  echo "layout: hubs on CPU $HUB_CPUS (taskset), herald bench on CPU $LOAD_CPUS, Nchan workers $NCHAN_WORKERS; Herald JVM $HERALD_JVM; open files $(ulimit -n)"
 } | tee "$OUT/machine.txt"
 
 start_nchan
@@ -123,7 +137,7 @@ echo "nchan pid $NCHAN_PID, herald pid $HERALD_PID"
 # Warm-up: the JVM's compiler, Nchan's shared memory.
 for h in nchan herald; do
   if [[ $h == nchan ]]; then p=$NCHAN_PID; port=$NCHAN_PORT; else p=$HERALD_PID; port=$HERALD_PORT; fi
-  timeout 120 taskset -c "$LOAD_CPU" java -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
+  timeout 120 taskset -c "$LOAD_CPUS" java -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
     --preset $h --port $port $([[ $h == herald ]] && echo --publisher-key $KEY) --subscribers 1000 --rate 0 --in-flight 4 \
     --duration 5 --label warmup > "$OUT/warmup-$h.log" 2>&1 || true
 done
