@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.herald.hub.SseReader;
 
 /** {@code /api/send} over HTTP on a real hub: the reply streams, ends with done, and resumes. */
 class ChatStreamTest {

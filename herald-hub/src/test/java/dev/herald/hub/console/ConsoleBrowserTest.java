@@ -25,6 +25,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import dev.herald.hub.SseReader;
 
 /**
  * The console and the demos in headless Chromium against a real hub. With the system property

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.protocol.Event;
 import org.junit.jupiter.api.Test;
+import dev.herald.hub.SseReader;
 
 /** {@code /console/stats}: the hub's figures once a second, rates from successive samples. */
 class LiveFiguresTest {
