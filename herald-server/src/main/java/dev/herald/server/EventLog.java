@@ -37,6 +37,16 @@ public interface EventLog extends AutoCloseable {
   /** Sets the one consumer of appended events; called in order, one event at a time. */
   void onAppend(Consumer<StoredEvent> tail);
 
+  /**
+   * Sets what to do when events were dropped from the history before they reached the tail
+   * consumer (a cluster node that fell further behind than the history keeps): live subscribers
+   * missed them and must not go on as if they had not. Called on the tail consumer's thread, after
+   * the last event before the gap and before the first after it. The broker then ends every topic
+   * subscriber's stream, so that each comes back with its {@code Last-Event-ID} and gets the
+   * replay's history cut. A log that never skips events (one process) never calls it.
+   */
+  default void onTailGap(Runnable gap) {}
+
   @Override
   default void close() {}
 }

@@ -87,6 +87,10 @@ final class LoopFanout implements Runnable {
   }
 
   private void deliver(Pending p) {
+    if (p == Pending.GAP) {
+      endSubscribers();
+      return;
+    }
     List<String> topics = p.event().topics();
     for (int t = 0, n = topics.size(); t < n; t++) {
       SseConnection[] subscribers = byTopic.get(topics.get(t));
@@ -178,6 +182,13 @@ final class LoopFanout implements Runnable {
 
   void slowConsumerClosed(SseConnection c, long pendingBytes) {
     broker.slowConsumerClosed(c, pendingBytes);
+  }
+
+  /** Ends every topic subscriber's stream of this loop (not per-request streams: they follow no log). */
+  private void endSubscribers() {
+    for (SseConnection c : new ArrayList<>(all)) {
+      if (c.subscription != null) c.end(null);
+    }
   }
 
   /** Ends every stream of this loop, telling clients when to come back. */

@@ -52,6 +52,7 @@ public final class RealBroker implements Broker {
     }
     this.fanoutArray = list.toArray(new LoopFanout[0]);
     log.onAppend(this::fanOut);
+    log.onTailGap(this::tailGap);
   }
 
   public EventLog log() {
@@ -95,6 +96,17 @@ public final class RealBroker implements Broker {
     }
     published.increment();
     for (BrokerListener l : listeners) l.onPublish(event.id(), event.topics());
+  }
+
+  /**
+   * The log skipped events: in the fan-out queues, between the events before and after the gap, a
+   * marker that ends every topic subscriber, so none receives an event after the gap on a stream
+   * that missed the ones before it.
+   */
+  private void tailGap() {
+    LoopFanout.LOG.warn("the event log skipped events this node had not delivered: ending every topic subscriber's"
+        + " stream so that each resumes from its Last-Event-ID and sees the history cut");
+    for (LoopFanout f : fanoutArray) f.offer(Pending.GAP);
   }
 
   @Override
