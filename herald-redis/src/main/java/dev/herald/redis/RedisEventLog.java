@@ -4,6 +4,7 @@ import dev.herald.protocol.Event;
 import dev.herald.redis.internal.EntryCodec;
 import dev.herald.redis.internal.OwnIds;
 import dev.herald.redis.internal.PendingAppends;
+import dev.herald.redis.internal.Presence;
 import dev.herald.redis.internal.StreamIds;
 import dev.herald.redis.internal.StreamTail;
 import dev.herald.server.EventLog;
@@ -31,12 +32,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,11 @@ import org.slf4j.LoggerFactory;
  * are never retried by the client library: a publish whose connection broke fails, even if Redis
  * had written it (which the tail then delivers).
  *
+ * <p><b>Cluster figures.</b> Once {@link #reportCounts} is called, the node reports its connection
+ * and subscription counts into Redis about every second (kept {@link #PRESENCE_TTL}, so a node
+ * killed without goodbye leaves the sum within that time) and reads the sum of every live node's
+ * report: {@link #clusterCounts()}.
+ *
  * <p>Retention: count by approximate {@code MAXLEN ~} on each append, age by approximate
  * {@code XTRIM MINID ~} about once a second (against this node's clock), so both may keep a few
  * hundred events more than asked.
@@ -78,6 +86,9 @@ public final class RedisEventLog implements EventLog {
   private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);
   private static final int PAGE = 1000;
   private static final Duration TRIM_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration PRESENCE_INTERVAL = Duration.ofSeconds(1);
+  /** How long a node's report counts: a node that stops reporting leaves the cluster figures after this. */
+  public static final Duration PRESENCE_TTL = Duration.ofSeconds(5);
 
   private final Settings settings;
   private final RedisURI uri;
@@ -92,6 +103,11 @@ public final class RedisEventLog implements EventLog {
   private volatile StatefulRedisConnection<String, String> publisher;
   private volatile boolean closed;
   private long lastTrimMillis;
+  private long lastReportMillis; // tail thread only
+  private volatile LongSupplier reportedConnections;
+  private volatile LongSupplier reportedSubscriptions;
+  private volatile ClusterCounts cluster;
+  private volatile long clusterAtNanos;
 
   private RedisEventLog(RedisURI uri, Settings settings) {
     this.settings = settings;
@@ -100,7 +116,8 @@ public final class RedisEventLog implements EventLog {
     this.publishClient = client(uri, settings.commandTimeout());
     this.tailClient = client(uri, settings.readBlock().plus(settings.commandTimeout()));
     this.pending = new PendingAppends(settings.deliveryTimeout());
-    this.tail = new StreamTail(tailClient, settings.streamKey(), settings.readBlock(), node, pending, this::redisAnswered);
+    this.tail = new StreamTail(tailClient, settings.streamKey(), settings.readBlock(), settings.maxEvents(), node,
+        pending, this::redisAnswered);
     this.tailThread = new Thread(tail, "herald-redis-tail");
     tailThread.setDaemon(true);
   }
@@ -142,10 +159,39 @@ public final class RedisEventLog implements EventLog {
     return settings;
   }
 
+  /**
+   * Starts reporting this node's counts into Redis, about every second, read from the suppliers on
+   * the log's own thread (so they must be cheap and thread-safe), and reading the cluster's sum.
+   */
+  public void reportCounts(LongSupplier connections, LongSupplier subscriptions) {
+    reportedSubscriptions = Objects.requireNonNull(subscriptions, "subscriptions");
+    reportedConnections = Objects.requireNonNull(connections, "connections");
+  }
+
+  /**
+   * The sum of every live node's last report, this node's included; empty before the first report
+   * and when none succeeded within {@link #PRESENCE_TTL} (Redis away), as the figures would be stale.
+   */
+  public Optional<ClusterCounts> clusterCounts() {
+    ClusterCounts c = cluster;
+    if (c == null || System.nanoTime() - clusterAtNanos > PRESENCE_TTL.toNanos()) return Optional.empty();
+    return Optional.of(c);
+  }
+
   /** Called on {@code herald-redis-tail}, once per entry of the stream, in stream order. */
   @Override
   public void onAppend(Consumer<StoredEvent> consumer) {
     tail.consumer(consumer);
+  }
+
+  /**
+   * Called on {@code herald-redis-tail} when the stream trimmed entries this node had not read yet
+   * (it fell more than {@code maxEvents} behind): before the entries after the gap go to the tail
+   * consumer.
+   */
+  @Override
+  public void onTailGap(Runnable gap) {
+    tail.gap(gap);
   }
 
   /**
@@ -265,11 +311,17 @@ public final class RedisEventLog implements EventLog {
     return new IllegalStateException("Redis is unavailable at " + where() + ": " + e.getMessage(), e);
   }
 
+  /** Where Redis is, for messages: {@code host:port}, or the Sentinel master and its sentinels. */
   private String where() {
-    return uri.getHost() + ":" + uri.getPort();
+    if (uri.getSentinels().isEmpty()) return uri.getHost() + ":" + uri.getPort();
+    StringBuilder sentinels = new StringBuilder();
+    for (RedisURI s : uri.getSentinels()) {
+      sentinels.append(sentinels.length() == 0 ? "" : ",").append(s.getHost()).append(':').append(s.getPort());
+    }
+    return "Sentinel master " + uri.getSentinelMasterId() + " (sentinels " + sentinels + ")";
   }
 
-  /** On the tail thread after each successful read: (re)connects the publisher, trims by age. */
+  /** On the tail thread after each successful read: (re)connects the publisher, trims by age, reports counts. */
   private void redisAnswered() {
     if (closed) return;
     StatefulRedisConnection<String, String> p = publisher;
@@ -292,6 +344,20 @@ public final class RedisEventLog implements EventLog {
             if (e != null) LOG.debug("age trim of {} failed: {}", settings.streamKey(), e.toString());
           });
     }
+    LongSupplier connections = reportedConnections;
+    if (connections != null && now - lastReportMillis >= PRESENCE_INTERVAL.toMillis()) {
+      lastReportMillis = now;
+      long asked = System.nanoTime();
+      Presence.report(publisher.async(), settings.streamKey(), node, PRESENCE_TTL, connections.getAsLong(),
+          reportedSubscriptions.getAsLong()).whenComplete((live, e) -> {
+            if (e != null) {
+              LOG.debug("reporting counts to Redis failed: {}", e.toString());
+            } else {
+              cluster = Presence.sum(live);
+              clusterAtNanos = asked;
+            }
+          });
+    }
   }
 
   /** Stops the tail, fails appends still waiting and closes the connections. Idempotent. */
@@ -307,6 +373,13 @@ public final class RedisEventLog implements EventLog {
     }
     pending.failAll(new IllegalStateException("the Redis event log is closed"));
     StatefulRedisConnection<String, String> p = publisher;
+    if (p != null && p.isOpen() && reportedConnections != null) {
+      try {
+        Presence.leave(p.async(), settings.streamKey(), node).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.debug("could not remove this node's counts from Redis: {}", e.toString());
+      }
+    }
     if (p != null) p.close();
     publishClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     tailClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -156,6 +156,46 @@ class RedisEventLogTest {
   }
 
   @Test
+  void aNodeFallingFurtherBehindThanTheStreamKeepsReportsTheGapBeforeTheEventsAfterIt() throws Exception {
+    RedisEventLog.Settings settings = RedisEventLog.Settings.defaults().withStreamKey(key).withMaxEvents(10);
+    RedisEventLog behind = log(settings);
+    RedisEventLog publisher = log(settings);
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+    behind.onAppend(e -> {
+      seen.add(e.event().data());
+      if (e.event().data().equals("first")) {
+        stalled.countDown();
+        try {
+          resume.await(30, TimeUnit.SECONDS); // a long GC pause, say
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    behind.onTailGap(() -> seen.add("GAP"));
+    List<String> publisherGaps = Collections.synchronizedList(new ArrayList<>());
+    publisher.onTailGap(() -> publisherGaps.add("GAP"));
+
+    get(publisher.append(List.of("t"), Event.of("first"), false));
+    assertThat(stalled.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 500; i++) get(publisher.append(List.of("t"), Event.of("e" + i), false));
+    resume.countDown();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e499"));
+    List<String> got = List.copyOf(seen);
+    assertThat(got.subList(0, 2)).containsExactly("first", "GAP");
+    // After the gap: what the stream kept, in order, up to the newest.
+    int firstKept = Integer.parseInt(got.get(2).substring(1));
+    assertThat(firstKept).isPositive();
+    List<String> expected = new ArrayList<>();
+    for (int i = firstKept; i < 500; i++) expected.add("e" + i);
+    assertThat(got.subList(2, got.size())).containsExactlyElementsOf(expected);
+    assertThat(publisherGaps).as("a node that kept up saw no gap").isEmpty();
+  }
+
+  @Test
   void readsPageByPageBeyondOneXrangePage() throws Exception {
     RedisEventLog log = log();
     List<CompletableFuture<StoredEvent>> appends = new ArrayList<>();

@@ -4,13 +4,17 @@ import dev.herald.server.StoredEvent;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,12 +25,24 @@ import org.slf4j.LoggerFactory;
  * own connection, handing each entry to the tail consumer in stream order. When Redis is away it
  * retries with backoff and resumes from the last delivered id, so the consumer sees no gap and no
  * duplicate. Runs on its own thread until {@link #stop()}.
+ *
+ * <p>A reader further behind than the stream keeps finds entries trimmed before it read them. So
+ * it reads what is already there with a script that, in the same step, checks that the last entry
+ * it delivered is still in the stream: trimming goes from the oldest entry, so if that one is
+ * there, every later one is. If it is gone, entries after it may be gone too (or, rarely, none
+ * was): the gap listener hears of it before the entries after it are delivered. Only when there is
+ * nothing new does it block on {@code XREAD}, which then returns entries as they arrive.
  */
 public final class StreamTail implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamTail.class);
   private static final int BATCH = 1000;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+  /** KEYS[1] the stream, ARGV[1] the last id delivered, ARGV[2] the count: {trimmed (0|1), entries after it}. */
+  private static final String READ_AFTER = String.join("\n",
+      "local trimmed = 0",
+      "if ARGV[1] ~= '0-0' and #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then trimmed = 1 end",
+      "return {trimmed, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}");
 
   private final RedisClient client;
   private final String key;
@@ -34,15 +50,20 @@ public final class StreamTail implements Runnable {
   private final String node;
   private final PendingAppends pending;
   private final Runnable onRedisAnswered;
+  private final long maxEvents;
   private volatile Consumer<StoredEvent> consumer = e -> {};
+  private volatile Runnable gap = () -> {};
   private volatile boolean stopped;
   private volatile boolean redisAnswered;
   private volatile String lastDelivered;
   private volatile Thread thread;
+  /** Whether the thread may be interrupted now: only while it waits (XREAD BLOCK, backoff). */
+  private boolean interruptible; // guarded by this
 
-  public StreamTail(RedisClient client, String key, Duration block, String node, PendingAppends pending,
-      Runnable onRedisAnswered) {
+  public StreamTail(RedisClient client, String key, Duration block, long maxEvents, String node,
+      PendingAppends pending, Runnable onRedisAnswered) {
     this.client = client;
+    this.maxEvents = maxEvents;
     this.key = key;
     this.block = block;
     this.node = node;
@@ -52,6 +73,11 @@ public final class StreamTail implements Runnable {
 
   public void consumer(Consumer<StoredEvent> consumer) {
     this.consumer = Objects.requireNonNull(consumer, "tail");
+  }
+
+  /** Called, on the tail thread, when entries were trimmed before this reader delivered them. */
+  public void gap(Runnable gap) {
+    this.gap = Objects.requireNonNull(gap, "gap");
   }
 
   /** Whether the last read from Redis succeeded. */
@@ -74,12 +100,31 @@ public final class StreamTail implements Runnable {
         if (connection == null) connection = client.connect(StringCodec.UTF8);
         RedisCommands<String, String> redis = connection.sync();
         if (lastDelivered == null) lastDelivered = newestId(redis);
-        List<StreamMessage<String, String>> batch = redis.xread(
-            XReadArgs.Builder.block(block).count(BATCH), XReadArgs.StreamOffset.from(key, lastDelivered));
+        // What is there already, read at once with the check that nothing before it was trimmed; only
+        // when there is nothing, a blocking XREAD.
+        List<Object> read = redis.eval(READ_AFTER, ScriptOutputType.MULTI, new String[] {key}, lastDelivered,
+            Integer.toString(BATCH));
+        boolean trimmed = ((Number) read.get(0)).longValue() == 1;
+        List<StreamMessage<String, String>> batch = entries(read.get(1));
+        if (batch.isEmpty()) {
+          if (!interruptible(true)) break;
+          try {
+            batch = redis.xread(XReadArgs.Builder.block(block).count(BATCH), XReadArgs.StreamOffset.from(key, lastDelivered));
+          } finally {
+            interruptible(false);
+          }
+          // As many as could hide a trim (they were there before the XREAD): read them again, checked.
+          if (batch.size() >= Math.min(BATCH, maxEvents)) batch = List.of();
+        }
         if (!redisAnswered) LOG.info("reading Redis stream {} after {}", key, lastDelivered);
         redisAnswered = true;
         backoff = MIN_BACKOFF;
         onRedisAnswered.run();
+        if (trimmed && !batch.isEmpty()) {
+          LOG.warn("Redis stream {} trimmed {} and maybe entries after it before this node read them: its"
+              + " subscribers start over from their Last-Event-ID", key, lastDelivered);
+          gap.run();
+        }
         for (StreamMessage<String, String> m : batch) {
           if (stopped) break;
           deliver(m);
@@ -119,6 +164,21 @@ public final class StreamTail implements Runnable {
     if (node.equals(EntryCodec.node(m.getBody()))) pending.delivered(m.getId(), event);
   }
 
+  /** The entries of an XRANGE reply passed through a script: {@code [[id, [field, value, ...]], ...]}. */
+  @SuppressWarnings("unchecked")
+  private List<StreamMessage<String, String>> entries(Object reply) {
+    List<Object> entries = (List<Object>) reply;
+    List<StreamMessage<String, String>> messages = new ArrayList<>(entries.size());
+    for (Object e : entries) {
+      List<Object> entry = (List<Object>) e;
+      List<Object> fields = (List<Object>) entry.get(1);
+      Map<String, String> body = new LinkedHashMap<>(fields.size());
+      for (int i = 0; i + 1 < fields.size(); i += 2) body.put((String) fields.get(i), (String) fields.get(i + 1));
+      messages.add(new StreamMessage<>(key, (String) entry.get(0), body));
+    }
+    return messages;
+  }
+
   /** Where a fresh node starts: after the newest entry, so it delivers only what comes next. */
   private String newestId(RedisCommands<String, String> redis) {
     List<StreamMessage<String, String>> newest = redis.xrevrange(key, Range.unbounded(), Limit.from(1));
@@ -126,18 +186,31 @@ public final class StreamTail implements Runnable {
   }
 
   private void pause(Duration d) {
+    if (!interruptible(true)) return;
     try {
       Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       stopped = true;
+    } finally {
+      interruptible(false);
     }
   }
 
-  /** Stops the loop; it ends within one block interval (at once if waiting to retry). */
-  public void stop() {
+  /**
+   * Marks the waits that {@link #stop()} may cut short; returns false if stopped already. Never
+   * during a connect: an interrupted connect goes on without its caller, and a channel still
+   * connecting when the client shuts down is never unregistered, leaking Lettuce's read buffer.
+   */
+  private synchronized boolean interruptible(boolean waiting) {
+    interruptible = waiting && !stopped;
+    if (!waiting) Thread.interrupted(); // a stop that came as the wait ended: stopped says it already
+    return !stopped;
+  }
+
+  /** Stops the loop: at once if it waits (XREAD BLOCK, backoff), else after its current command. */
+  public synchronized void stop() {
     stopped = true;
     Thread t = thread;
-    if (t != null) t.interrupt();
+    if (t != null && interruptible) t.interrupt();
   }
 }
