@@ -220,6 +220,13 @@
       $('fig-delivered-rate').textContent = f.deliveredPerSecond.toLocaleString();
       $('fig-published').textContent = f.published.toLocaleString();
       $('fig-delivered').textContent = f.delivered.toLocaleString();
+      // Only a node of a cluster (--redis) sends the cluster's sums, and only while Redis answers.
+      $('cluster').hidden = !f.cluster;
+      if (f.cluster) {
+        $('fig-cluster-nodes').textContent = f.cluster.nodes.toLocaleString();
+        $('fig-cluster-connections').textContent = f.cluster.connections.toLocaleString();
+        $('fig-cluster-subscriptions').textContent = f.cluster.subscriptions.toLocaleString();
+      }
     });
   }
 

@@ -38,7 +38,14 @@ public final class Hub implements AutoCloseable {
       BooleanSupplier storeReady,
       Function<String, TopicPattern> selectors,
       Function<String, TopicPattern> urlPatterns,
-      HttpEndpoint pages) {}
+      HttpEndpoint pages,
+      Cluster cluster) {
+    /** A hub on its own, not a node of a cluster. */
+    Parts(HubAuth auth, EventLog log, BooleanSupplier storeReady, Function<String, TopicPattern> selectors,
+        Function<String, TopicPattern> urlPatterns, HttpEndpoint pages) {
+      this(auth, log, storeReady, selectors, urlPatterns, pages, null);
+    }
+  }
 
   /** Starts a hub; {@code customize} may add routes and endpoints (the console, the demos). */
   static Hub start(HubSettings settings, Parts parts, java.util.function.Consumer<HeraldServer.Builder> customize) {
@@ -81,6 +88,11 @@ public final class Hub implements AutoCloseable {
     brokerRef.set(server.broker());
     if (active != null) server.broker().addListener(active);
     metrics[0] = new HubMetrics(server.broker());
+    Cluster cluster = parts.cluster();
+    if (cluster != null) {
+      cluster.report(server.broker()::connectionCount, metrics[0]::subscriptions);
+      metrics[0].cluster(cluster::figures);
+    }
     publisher[0] = new MercurePublisher(server.broker(), parts.auth(), settings.maxDataBytes(), metrics[0].appendLatency);
     server.start();
     return new Hub(server, metrics[0]);

@@ -49,7 +49,7 @@ final class HubLauncher {
       Hub.Parts parts = HubParts.assemble(settings, log, out);
       HubSettings s = settings;
       List<java.util.concurrent.atomic.AtomicReference<Broker>> demoBroker = new ArrayList<>(1);
-      hub = Hub.start(settings, parts, builder -> demoBroker.add(HubParts.customize(s, builder, chatUpstream, resources)));
+      hub = Hub.start(settings, parts, builder -> demoBroker.add(HubParts.customize(s, builder, chatUpstream, parts.cluster(), resources)));
       demoBroker.get(0).set(hub.server().broker());
     } catch (Exception | Error e) {
       // The server closes the log once it has started; before that, it is ours to close.

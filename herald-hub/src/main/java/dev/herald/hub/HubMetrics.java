@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.hub.console.ClusterFigures;
 import dev.herald.server.Broker;
 import dev.herald.server.BrokerListener;
 import dev.herald.server.StreamRequest;
@@ -9,12 +10,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The hub's metrics through Micrometer, scraped as Prometheus text at {@code /metrics}:
- * connections, subscriptions, events published and delivered, slow consumers dropped, and the
- * store's append latency.
+ * connections, subscriptions, events published and delivered, slow consumers dropped, the
+ * store's append latency and, on a cluster node, the whole cluster's nodes, connections and
+ * subscriptions.
  */
 final class HubMetrics implements BrokerListener {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -55,6 +59,26 @@ final class HubMetrics implements BrokerListener {
     int n = request.queryParams("topic").size() + request.queryParams("match").size()
         + request.queryParams("match_urlpattern").size();
     subscriptions.addAndGet(-n);
+  }
+
+  /** Topic selectors followed by this node's open streams. */
+  long subscriptions() {
+    return subscriptions.get();
+  }
+
+  /** Adds the cluster's figures ({@code herald_cluster_*}); NaN while they are not known. */
+  void cluster(Supplier<Optional<ClusterFigures>> figures) {
+    // Strong references: a gauge holds its object weakly, and nothing else holds this supplier.
+    Gauge.builder("herald.cluster.nodes", figures, f -> f.get().map(c -> (double) c.nodes()).orElse(Double.NaN))
+        .description("Hub nodes of the cluster that reported their counts recently").strongReference(true)
+        .register(registry);
+    Gauge.builder("herald.cluster.connections", figures,
+            f -> f.get().map(c -> (double) c.connections()).orElse(Double.NaN))
+        .description("Open event streams on every node of the cluster").strongReference(true).register(registry);
+    Gauge.builder("herald.cluster.subscriptions", figures,
+            f -> f.get().map(c -> (double) c.subscriptions()).orElse(Double.NaN))
+        .description("Topic selectors followed on every node of the cluster").strongReference(true)
+        .register(registry);
   }
 
   String scrape() {

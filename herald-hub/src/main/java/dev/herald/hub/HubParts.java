@@ -19,6 +19,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The hub's parts built from its settings: the store, the JWT auth, the console and demos. */
@@ -33,8 +34,9 @@ final class HubParts {
     // Ready when the durable store answers; the in-memory log always does.
     java.util.function.BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
         : settings.redis() != null ? () -> RedisStore.ready(log) : () -> true;
+    Cluster cluster = settings.redis() != null ? RedisStore.cluster(log) : null;
     return new Hub.Parts(new JwtHubAuth(authorizer(settings, out)), log, ready,
-        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, new ConsolePages(settings.demo()));
+        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, new ConsolePages(settings.demo()), cluster);
   }
 
   static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException {
@@ -69,12 +71,13 @@ final class HubParts {
 
   /** Adds the demos and the console's live figures to the server being built. */
   static AtomicReference<Broker> customize(HubSettings settings, HeraldServer.Builder builder, String chatUpstream,
-      List<AutoCloseable> resources) {
+      Cluster cluster, List<AutoCloseable> resources) {
     AtomicReference<Broker> broker = new AtomicReference<>();
     ChatResponder responder = !settings.demo() ? null
         : chatUpstream == null ? new OfflineResponder()
         : OpenAiUpstreamResponder.fromEnvironment(URI.create(chatUpstream), System.getenv());
-    resources.add(Demos.install(builder, broker::get, responder, settings.demo()));
+    resources.add(Demos.install(builder, broker::get, responder, settings.demo(),
+        cluster == null ? Optional::empty : cluster::figures));
     return broker;
   }
 }

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.hub.auth.DevKeys;
 import dev.herald.redis.RedisProcess;
+import dev.herald.server.browser.Chromium;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
@@ -15,11 +18,16 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two hubs started with {@code --redis} share one history: a publish on one reaches the other's subscribers. */
-@Timeout(60)
+/**
+ * Hubs started with {@code --redis} share one history (a publish on one reaches the other's
+ * subscribers) and report the whole cluster's figures.
+ */
+@Timeout(90)
 class HubClusterTest {
+  @RegisterExtension static final Chromium chromium = Chromium.headless();
   private static final String SECRET = "cluster-test-hs256-secret-0123456789abcdef";
 
   @TempDir Path dir;
@@ -55,6 +63,42 @@ class HubClusterTest {
       HttpResponse<String> refused = onA.publish(token, "topic", "news", "data", "while Redis is away");
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.body()).contains("Redis");
+    }
+  }
+
+  @Test
+  void everyNodeShowsTheWholeClusterFiguresInMetricsAndTheConsoleWhileRedisAnswers() throws Exception {
+    try (RedisProcess redis = RedisProcess.startFast(dir);
+        HubLauncher.Running a = node(redis.uri());
+        HubLauncher.Running b = node(redis.uri())) {
+      HubClient onA = new HubClient(a.hub.port());
+      HubClient onB = new HubClient(b.hub.port());
+      await().until(() -> onA.get("/readyz").statusCode() == 200 && onB.get("/readyz").statusCode() == 200);
+      try (HubClient.Stream two = onA.subscribe("topic=news&topic=sport", null);
+          HubClient.Stream one = onA.subscribe("topic=news", null);
+          HubClient.Stream other = onB.subscribe("topic=weather", null)) {
+        // 3 streams following 4 topic selectors, over 2 nodes: each node sees the sums.
+        for (HubClient node : List.of(onA, onB)) {
+          await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(node.get("/metrics").body())
+              .contains("herald_cluster_nodes 2.0", "herald_cluster_connections 3.0",
+                  "herald_cluster_subscriptions 4.0"));
+        }
+
+        // The console of node B: its own figures, and the cluster's in a line of their own. The
+        // console's two streams (topics and figures) are on B too: 5 connections in all.
+        WebDriver d = chromium.driver();
+        d.get(onB.base + "/");
+        await().atMost(Duration.ofSeconds(15)).until(() -> d.findElement(By.id("cluster")).isDisplayed()
+            && d.findElement(By.id("fig-cluster-nodes")).getText().equals("2")
+            && d.findElement(By.id("fig-cluster-connections")).getText().equals("5"));
+      }
+      // Streams that end leave the sums.
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
+          .contains("herald_cluster_connections 2.0"));
+
+      redis.close();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
+          .contains("herald_cluster_nodes NaN"));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.herald.hub.console;
 import dev.herald.server.Broker;
 import dev.herald.server.HeraldServer;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,13 +57,23 @@ public final class Demos implements AutoCloseable {
    */
   public static Demos install(HeraldServer.Builder builder, Supplier<Broker> broker, ChatResponder responder,
       boolean demosOn) {
+    return install(builder, broker, responder, demosOn, Optional::empty);
+  }
+
+  /**
+   * As {@link #install(HeraldServer.Builder, Supplier, ChatResponder, boolean)} on a node of a
+   * cluster: the figures also carry {@code cluster}'s, when known.
+   */
+  public static Demos install(HeraldServer.Builder builder, Supplier<Broker> broker, ChatResponder responder,
+      boolean demosOn, Supplier<Optional<ClusterFigures>> cluster) {
     Objects.requireNonNull(broker, "broker");
+    Objects.requireNonNull(cluster, "cluster");
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "herald-console");
       t.setDaemon(true);
       return t;
     });
-    LiveFigures figures = new LiveFigures(broker);
+    LiveFigures figures = new LiveFigures(broker, cluster);
     builder.route(STATS_PATH, figures);
     repeat(timer, figures::sample, LiveFigures.INTERVAL.toMillis());
     ChatReplies chat = null;

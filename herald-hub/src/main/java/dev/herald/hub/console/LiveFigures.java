@@ -10,6 +10,7 @@ import dev.herald.server.EventStream;
 import dev.herald.server.StreamHandler;
 import dev.herald.server.StreamRequest;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,9 +19,10 @@ import java.util.function.Supplier;
 /**
  * {@code GET /console/stats}: the hub's live figures as an event stream, one {@code figures} event
  * per {@link #INTERVAL}: {@code {"connections", "subscribers", "published", "delivered",
- * "publishedPerSecond", "deliveredPerSecond", "slowConsumersClosed"}}. One sample, taken by
- * {@link #sample()}, goes to every open stream; the rates are the differences between successive
- * {@link BrokerStats}.
+ * "publishedPerSecond", "deliveredPerSecond", "slowConsumersClosed"}}, plus {@code "cluster":
+ * {"nodes", "connections", "subscriptions"}} on a node of a cluster whose figures are known.
+ * One sample, taken by {@link #sample()}, goes to every open stream; the rates are the differences
+ * between successive {@link BrokerStats}.
  */
 final class LiveFigures implements StreamHandler {
   /** How often the figures are sampled and sent. */
@@ -30,6 +32,7 @@ final class LiveFigures implements StreamHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Supplier<Broker> broker;
+  private final Supplier<Optional<ClusterFigures>> cluster;
   private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
   /** Topic-stream connections, counted from the broker's connects and disconnects. */
   private final AtomicInteger subscribers = new AtomicInteger();
@@ -38,8 +41,9 @@ final class LiveFigures implements StreamHandler {
   private long previousNanos;
   private volatile Event latest;
 
-  LiveFigures(Supplier<Broker> broker) {
+  LiveFigures(Supplier<Broker> broker, Supplier<Optional<ClusterFigures>> cluster) {
     this.broker = broker;
+    this.cluster = cluster;
   }
 
   /** Called on an event-loop thread: sends the latest figures at once, then every sample. */
@@ -80,6 +84,10 @@ final class LiveFigures implements StreamHandler {
         .put("publishedPerSecond", rate(seconds, stats.published(), previous == null ? 0 : previous.published()))
         .put("deliveredPerSecond", rate(seconds, stats.delivered(), previous == null ? 0 : previous.delivered()))
         .put("slowConsumersClosed", stats.slowConsumersClosed());
+    cluster.get().ifPresent(c -> figures.putObject("cluster")
+        .put("nodes", c.nodes())
+        .put("connections", c.connections())
+        .put("subscriptions", c.subscriptions()));
     previous = stats;
     previousNanos = nanos;
     Event event = Event.named("figures", figures.toString());

@@ -1,0 +1,14 @@
+package dev.herald.hub;
+
+import dev.herald.hub.console.ClusterFigures;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/** What a hub that is a node of a cluster ({@code --redis}) reports, and what it sees of the whole. */
+interface Cluster {
+  /** Starts reporting this node's counts, read from the suppliers on the store's own thread. */
+  void report(LongSupplier connections, LongSupplier subscriptions);
+
+  /** The whole cluster's figures; empty until known and while the store is unreachable. */
+  Optional<ClusterFigures> figures();
+}
