@@ -32,9 +32,11 @@ class HubClusterTest {
 
   @TempDir Path dir;
 
-  private static HubLauncher.Running node(String redisUri) throws Exception {
-    String[] args = {"serve", "--bind", "127.0.0.1", "--port", "0", "--publisher-key", SECRET, "--anonymous",
-        "--demo=false", "--redis", redisUri};
+  private static HubLauncher.Running node(String redisUri, String... more) throws Exception {
+    List<String> all = new java.util.ArrayList<>(List.of("serve", "--bind", "127.0.0.1", "--port", "0",
+        "--publisher-key", SECRET, "--anonymous", "--demo=false", "--redis", redisUri));
+    all.addAll(List.of(more));
+    String[] args = all.toArray(String[]::new);
     HubSettings settings = ((ServeCommand) HeraldMain.commandLine(args, java.util.Map.of()).parseArgs(args)
         .subcommand().commandSpec().userObject()).settings();
     return HubLauncher.start(settings, null, new PrintStream(OutputStream.nullOutputStream()));
@@ -99,6 +101,63 @@ class HubClusterTest {
       redis.close();
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
           .contains("herald_cluster_nodes NaN"));
+    }
+  }
+
+  private static String token(List<String> publish, List<String> subscribe) {
+    return DevKeys.hs256Token(SECRET.getBytes(StandardCharsets.UTF_8), publish, subscribe,
+        Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  @Test
+  void privateUpdatesJwtChecksCorsAndHeartbeatsAcrossNodesBehaveAsOnOneNode() throws Exception {
+    String[] options = {"--cors-origins", "https://app.example", "--heartbeat", "PT0.2S"};
+    try (RedisProcess redis = RedisProcess.startFast(dir);
+        HubLauncher.Running a = node(redis.uri(), options);
+        HubLauncher.Running b = node(redis.uri(), options)) {
+      HubClient onA = new HubClient(a.hub.port());
+      HubClient onB = new HubClient(b.hub.port());
+      await().until(() -> onA.get("/readyz").statusCode() == 200 && onB.get("/readyz").statusCode() == 200);
+      String publisher = token(List.of("*"), List.of());
+      try (HubClient.Stream anonymous = onB.subscribe("topic=users/1", null);
+          HubClient.Stream owner = onB.subscribe("topic=users/1", token(List.of(), List.of("users/1")));
+          HubClient.Stream stranger = onB.subscribe("topic=users/1", token(List.of(), List.of("users/2")))) {
+        await().until(() -> b.hub.server().broker().subscriberCount("users/1") == 3);
+
+        // JWT checks on the publishing node: no token, a subscriber's token, then the publisher's.
+        assertThat(onA.publish(null, "topic", "users/1", "data", "x").statusCode()).isEqualTo(401);
+        assertThat(onA.publish(token(List.of(), List.of("*")), "topic", "users/1", "data", "x").statusCode())
+            .isEqualTo(403);
+        assertThat(onA.publish(publisher, "topic", "users/1", "data", "for the owner", "private", "on").statusCode())
+            .isEqualTo(200);
+        assertThat(onA.publish(publisher, "topic", "users/1", "data", "for all").statusCode()).isEqualTo(200);
+
+        // The private update, published on A, reaches on B only the subscriber whose token covers it.
+        assertThat(owner.take().data()).isEqualTo("for the owner");
+        assertThat(owner.take().data()).isEqualTo("for all");
+        assertThat(anonymous.take().data()).isEqualTo("for all");
+        assertThat(stranger.take().data()).isEqualTo("for all");
+      }
+
+      // CORS and heartbeats on a cluster node: the allowed origin is echoed, quiet streams get comments.
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", b.hub.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET " + Hub.PATH + "?topic=quiet HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Accept: text/event-stream\r\nOrigin: https://app.example\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        byte[] buf = new byte[1024];
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!seen.toString().contains("\n:") && System.nanoTime() < deadline) {
+          int n = in.read(buf);
+          if (n < 0) break;
+          seen.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+        }
+        assertThat(seen.toString().toLowerCase(java.util.Locale.ROOT))
+            .startsWith("http/1.1 200")
+            .contains("access-control-allow-origin: https://app.example")
+            .contains("\n:");
+      }
     }
   }
 }
