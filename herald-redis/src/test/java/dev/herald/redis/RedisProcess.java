@@ -3,45 +3,67 @@ package dev.herald.redis;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real {@code redis-server} child process on a free loopback port, with AOF on and no RDB
- * snapshots.
- * Restartable on the same port and directory. Only this process is ever killed.
+ * snapshots; optionally TLS-only ({@code --port 0 --tls-port}) and with a password
+ * ({@code --requirepass}). Restartable on the same port and directory. Only this process is ever
+ * killed.
  */
 public final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final String appendfsync;
   private final List<String> extraArgs;
+  private final Tls tls;
+  private final String password;
   private Process process;
 
-  private RedisProcess(Path dir, int port, String appendfsync, List<String> extraArgs) {
+  private RedisProcess(Path dir, int port, String appendfsync, List<String> extraArgs, Tls tls, String password) {
     this.dir = dir;
     this.port = port;
     this.appendfsync = appendfsync;
     this.extraArgs = extraArgs;
+    this.tls = tls;
+    this.password = password;
   }
 
   private RedisProcess(Path dir, int port, String appendfsync) {
-    this(dir, port, appendfsync, List.of());
+    this(dir, port, appendfsync, List.of(), null, null);
   }
+
+  /**
+   * A server's TLS material (PEM files) and a client context that trusts its CA, for this class's
+   * own readiness probe.
+   */
+  record Tls(Path certificate, Path privateKey, Path caCertificate, SSLContext client) {}
 
   /** A replica of {@code primary}, in its own directory. */
   static RedisProcess startReplicaOf(Path dir, RedisProcess primary) throws IOException {
-    RedisProcess redis = new RedisProcess(dir, freePort(), "no",
-        List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port)));
+    if (primary.tls != null) throw new UnsupportedOperationException("replicas of a TLS primary");
+    List<String> args = new ArrayList<>(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port)));
+    if (primary.password != null) args.addAll(List.of("--masterauth", primary.password));
+    RedisProcess redis = new RedisProcess(dir, freePort(), "no", List.copyOf(args), null, primary.password);
+    redis.start();
+    return redis;
+  }
+
+  /**
+   * Started TLS-only ({@code --port 0}, {@code --tls-port}, clients need no certificate) and, unless
+   * {@code password} is null, with {@code --requirepass password}; {@code appendfsync no}.
+   */
+  static RedisProcess startTls(Path dir, Tls tls, String password) throws IOException {
+    RedisProcess redis = new RedisProcess(dir, freePort(), "no", List.of(), tls, password);
     redis.start();
     return redis;
   }
@@ -65,8 +87,10 @@ public final class RedisProcess implements AutoCloseable {
     return new RedisProcess(dir, freePort(), "no");
   }
 
+  /** {@code redis://127.0.0.1:<port>}, or {@code rediss://} for TLS, with {@code :<password>@} if any. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    String auth = password == null ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
+    return (tls == null ? "redis" : "rediss") + "://" + auth + "127.0.0.1:" + port;
   }
 
   public int port() {
@@ -75,10 +99,18 @@ public final class RedisProcess implements AutoCloseable {
 
   synchronized void start() throws IOException {
     if (process != null && process.isAlive()) throw new IllegalStateException("already running");
-    List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+    List<String> command = new ArrayList<>(List.of("redis-server",
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync,
         "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString(),
         "--repl-diskless-sync-delay", "0"));
+    if (tls == null) {
+      command.addAll(List.of("--port", Integer.toString(port)));
+    } else {
+      command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
+          "--tls-cert-file", tls.certificate().toString(), "--tls-key-file", tls.privateKey().toString(),
+          "--tls-ca-cert-file", tls.caCertificate().toString(), "--tls-auth-clients", "no"));
+    }
+    if (password != null) command.addAll(List.of("--requirepass", password));
     command.addAll(extraArgs);
     process = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -101,23 +133,55 @@ public final class RedisProcess implements AutoCloseable {
     kill();
   }
 
-  private boolean pong() {
-    if (!process.isAlive()) throw new IllegalStateException("redis-server exited: " + process.exitValue());
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      s.setSoTimeout(1000);
-      OutputStream out = s.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      byte[] reply = in.readNBytes(7);
-      return new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+  /** One command on a fresh probe connection; see {@link Resp} for the reply's shape. */
+  Object call(String... command) throws IOException {
+    try (Resp redis = connection()) {
+      return redis.call(command);
+    }
+  }
+
+  /** {@code INFO <section>}, as Redis prints it. */
+  String info(String section) throws IOException {
+    return (String) call("INFO", section);
+  }
+
+  /** Whether this replica's link to its primary is up (its initial sync done). */
+  boolean replicaInSync() {
+    try {
+      return info("replication").contains("master_link_status:up");
     } catch (IOException e) {
       return false;
     }
   }
 
-  private static int freePort() throws IOException {
+  /** {@code master} or {@code slave}, from INFO. */
+  String role() throws IOException {
+    return info("replication").lines().filter(l -> l.startsWith("role:")).findFirst()
+        .map(l -> l.substring("role:".length())).orElseThrow();
+  }
+
+  /** A probe connection: over TLS if the server is TLS-only, authenticated if it has a password. */
+  private Resp connection() throws IOException {
+    Resp redis = Resp.connect(port, tls == null ? null : tls.client());
+    try {
+      if (password != null) redis.call("AUTH", password);
+      return redis;
+    } catch (IOException e) {
+      redis.close();
+      throw e;
+    }
+  }
+
+  private boolean pong() {
+    if (!process.isAlive()) throw new IllegalStateException("redis-server exited: " + process.exitValue());
+    try (Resp redis = connection()) {
+      return "PONG".equals(redis.call("PING"));
+    } catch (IOException e) {
+      return false; // not listening yet, or -LOADING
+    }
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
