@@ -26,6 +26,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,6 +88,7 @@ public final class RedisEventLog implements EventLog {
   private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);
   private static final int PAGE = 1000;
   private static final Duration TRIM_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final Duration PRESENCE_INTERVAL = Duration.ofSeconds(1);
   /** How long a node's report counts: a node that stops reporting leaves the cluster figures after this. */
   public static final Duration PRESENCE_TTL = Duration.ofSeconds(5);
@@ -103,6 +106,9 @@ public final class RedisEventLog implements EventLog {
   private volatile StatefulRedisConnection<String, String> publisher;
   private volatile boolean closed;
   private long lastTrimMillis;
+  private StatefulRedisSentinelConnection<String, String> sentinel; // tail thread only
+  private SocketAddress namedPrimary; // tail thread only
+  private long lastSentinelCheckMillis; // tail thread only
   private long lastReportMillis; // tail thread only
   private volatile LongSupplier reportedConnections;
   private volatile LongSupplier reportedSubscriptions;
@@ -294,7 +300,9 @@ public final class RedisEventLog implements EventLog {
     if (closed) throw new IllegalStateException("the Redis event log is closed");
     StatefulRedisConnection<String, String> p = publisher;
     if (p == null || !p.isOpen() || !tail.redisAnswered()) {
-      throw new IllegalStateException("Redis is unavailable at " + where() + ": cannot publish or replay now");
+      String why = tail.lastFailure();
+      throw new IllegalStateException("Redis is unavailable at " + where() + ": cannot publish or replay now"
+          + (why == null ? "" : " (" + why + ")"));
     }
     return p.async();
   }
@@ -308,7 +316,8 @@ public final class RedisEventLog implements EventLog {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) return (RuntimeException) e;
 
-    return new IllegalStateException("Redis is unavailable at " + where() + ": " + e.getMessage(), e);
+    return new IllegalStateException("Redis is unavailable at " + where() + ": "
+        + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
   }
 
   /** Where Redis is, for messages: {@code host:port}, or the Sentinel master and its sentinels. */
@@ -336,6 +345,7 @@ public final class RedisEventLog implements EventLog {
       }
     }
     long now = clock.millis();
+    followSentinel(now);
     if (now - lastTrimMillis >= TRIM_INTERVAL.toMillis()) {
       lastTrimMillis = now;
       String minId = Math.max(0, now - settings.maxAge().toMillis()) + "-0";
@@ -360,6 +370,34 @@ public final class RedisEventLog implements EventLog {
     }
   }
 
+  /**
+   * With a Sentinel URI, about once a second on the tail thread: when Sentinel names another primary
+   * than at the last check, drops both connections so that they reconnect, through Sentinel, to it.
+   * After a planned switchover the old primary stays up, and a primary, until Sentinel reconfigures
+   * it about 10 s later: connections left on it keep writing there, and Redis drops what they wrote
+   * when it becomes a replica.
+   */
+  private void followSentinel(long now) {
+    if (uri.getSentinels().isEmpty() || now - lastSentinelCheckMillis < SENTINEL_CHECK_INTERVAL.toMillis()) return;
+    lastSentinelCheckMillis = now;
+    SocketAddress named;
+    try {
+      if (sentinel == null || !sentinel.isOpen()) sentinel = tailClient.connectSentinel(StringCodec.UTF8);
+      named = sentinel.sync().getMasterAddrByName(uri.getSentinelMasterId());
+    } catch (RuntimeException e) {
+      LOG.debug("cannot ask Sentinel for the primary of {}: {}", where(), e.toString());
+      return;
+    }
+    SocketAddress before = namedPrimary;
+    if (named == null || named.equals(before)) return;
+    namedPrimary = named;
+    if (before == null) return;
+    LOG.warn("Sentinel names a new primary for {}: {} (was {}); reconnecting", where(), named, before);
+    StatefulRedisConnection<String, String> p = publisher;
+    if (p != null) p.closeAsync();
+    tail.reconnect();
+  }
+
   /** Stops the tail, fails appends still waiting and closes the connections. Idempotent. */
   @Override
   public void close() {
@@ -381,6 +419,7 @@ public final class RedisEventLog implements EventLog {
       }
     }
     if (p != null) p.close();
+    if (sentinel != null) sentinel.close();
     publishClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     tailClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,8 +105,6 @@ class RedisTlsTest {
   }
 
   @Test
-  @Disabled("needs a product change: RedisEventLog's message (and log) do not say why Redis refused the "
-      + "connection; see docs/redis.md, 'Sentinel, TLS and passwords'")
   void aRefusedPasswordIsNamedInThePublishError() {
     String wrong = "rediss://:wrong@127.0.0.1:" + redis.port() + "?verifyPeer=NONE";
     try (RedisEventLog log = RedisEventLog.connect(wrong, settings("tls-why"))) {

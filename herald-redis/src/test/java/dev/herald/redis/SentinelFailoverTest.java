@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -167,9 +166,6 @@ class SentinelFailoverTest {
    * publishing, missing from the new primary's stream).
    */
   @Test
-  @Disabled("needs a product change: RedisEventLog reconnects only when a connection breaks, so after "
-      + "SENTINEL FAILOVER it keeps writing to the old primary (still up, still a primary) until Sentinel "
-      + "demotes it about 10 s later; it should follow Sentinel's answer (poll or +switch-master)")
   void afterAPlannedSwitchoverPublishesReachTheNewPrimaryWithinSecondsOfSentinelNamingIt() throws Exception {
     RedisEventLog.Settings settings = RedisEventLog.Settings.defaults().withStreamKey("follow");
     try (RedisProcess primary = RedisProcess.startFast(dir("primary"));

@@ -55,6 +55,8 @@ public final class StreamTail implements Runnable {
   private volatile Runnable gap = () -> {};
   private volatile boolean stopped;
   private volatile boolean redisAnswered;
+  private volatile boolean reconnect;
+  private volatile String lastFailure;
   private volatile String lastDelivered;
   private volatile Thread thread;
   /** Whether the thread may be interrupted now: only while it waits (XREAD BLOCK, backoff). */
@@ -80,6 +82,19 @@ public final class StreamTail implements Runnable {
     this.gap = Objects.requireNonNull(gap, "gap");
   }
 
+  /**
+   * Makes the reader drop its connection and connect again (with a Sentinel URI: to the primary
+   * Sentinel names now) before its next read. Called on the tail thread.
+   */
+  public void reconnect() {
+    reconnect = true;
+  }
+
+  /** Why the last read (or connect) failed, with Redis's own words; null after a successful read. */
+  public String lastFailure() {
+    return lastFailure;
+  }
+
   /** Whether the last read from Redis succeeded. */
   public boolean redisAnswered() {
     return redisAnswered;
@@ -97,6 +112,11 @@ public final class StreamTail implements Runnable {
     Duration backoff = MIN_BACKOFF;
     while (!stopped) {
       try {
+        if (reconnect && connection != null) {
+          connection.closeAsync();
+          connection = null;
+        }
+        reconnect = false;
         if (connection == null) connection = client.connect(StringCodec.UTF8);
         RedisCommands<String, String> redis = connection.sync();
         if (lastDelivered == null) lastDelivered = newestId(redis);
@@ -118,11 +138,13 @@ public final class StreamTail implements Runnable {
         }
         if (!redisAnswered) LOG.info("reading Redis stream {} after {}", key, lastDelivered);
         redisAnswered = true;
+        lastFailure = null;
         backoff = MIN_BACKOFF;
         onRedisAnswered.run();
         if (trimmed && !batch.isEmpty()) {
-          LOG.warn("Redis stream {} trimmed {} and maybe entries after it before this node read them: its"
-              + " subscribers start over from their Last-Event-ID", key, lastDelivered);
+          LOG.warn("Redis stream {} no longer holds {}, the last entry this node delivered (trimmed while this node"
+              + " lagged, or lost with a failed primary), and maybe entries after it: its subscribers start over"
+              + " from their Last-Event-ID", key, lastDelivered);
           gap.run();
         }
         for (StreamMessage<String, String> m : batch) {
@@ -132,7 +154,12 @@ public final class StreamTail implements Runnable {
         if (!batch.isEmpty()) pending.passed(StreamIds.position(lastDelivered));
       } catch (RuntimeException e) {
         if (stopped) break;
-        if (redisAnswered) LOG.warn("Redis stream {} unavailable, retrying from {}: {}", key, lastDelivered, e.toString());
+        String why = rootMessage(e);
+        // Once per cause: a wrong password or an untrusted certificate would otherwise never be logged.
+        if (redisAnswered || !why.equals(lastFailure)) {
+          LOG.warn("Redis stream {} unavailable, retrying from {}: {}", key, lastDelivered, why);
+        }
+        lastFailure = why;
         redisAnswered = false;
         if (connection != null) {
           // Reconnecting is ours (auto-reconnect is off): a fresh connection, then XREAD from lastDelivered.
@@ -177,6 +204,13 @@ public final class StreamTail implements Runnable {
       messages.add(new StreamMessage<>(key, (String) entry.get(0), body));
     }
     return messages;
+  }
+
+  /** The deepest cause's message: {@code WRONGPASS ...}, {@code Connection refused ...}, a certificate error. */
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 
   /** Where a fresh node starts: after the newest entry, so it delivers only what comes next. */
