@@ -28,6 +28,8 @@ import java.util.List;
  * @param subscriptionsApi whether subscriptions are published as updates and listed (Mercure's active subscriptions)
  * @param redis a Redis URI ({@code redis://}, {@code rediss://}, with password or Sentinel) making this hub a
  *     cluster node sharing one history with the others, or null
+ * @param redisReplicas with {@code redis}: replicas that must have received a publish before it is
+ *     acknowledged ({@code WAIT}); 0 to not wait
  */
 record HubSettings(
     String bindAddress,
@@ -49,7 +51,8 @@ record HubSettings(
     int maxDataBytes,
     boolean demo,
     boolean subscriptionsApi,
-    String redis) {
+    String redis,
+    int redisReplicas) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

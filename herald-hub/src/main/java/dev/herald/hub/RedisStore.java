@@ -3,6 +3,8 @@ package dev.herald.hub;
 import dev.herald.hub.console.ClusterFigures;
 import dev.herald.redis.RedisEventLog;
 import dev.herald.server.EventLog;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -10,10 +12,28 @@ import java.util.function.LongSupplier;
 final class RedisStore {
   private RedisStore() {}
 
+  /** How long a publish waits for {@code --redis-replicas}. */
+  static final Duration REPLICA_TIMEOUT = Duration.ofMillis(500);
+
   static EventLog connect(HubSettings settings) {
-    return RedisEventLog.connect(settings.redis(), RedisEventLog.Settings.defaults()
+    RedisEventLog.Settings s = RedisEventLog.Settings.defaults()
         .withMaxEvents(settings.historyMaxEvents())
-        .withMaxAge(settings.historyMaxAge()));
+        .withMaxAge(settings.historyMaxAge());
+    if (settings.redisReplicas() > 0) s = s.withReplicas(settings.redisReplicas(), REPLICA_TIMEOUT);
+    return RedisEventLog.connect(settings.redis(), s);
+  }
+
+  /** What is wrong with {@code uri} as a Redis URI, or null if Lettuce takes it. */
+  static String checkUri(String uri) {
+    try {
+      RedisURI parsed = RedisURI.create(uri);
+      if (parsed.getSentinels().isEmpty() && (parsed.getHost() == null || parsed.getHost().isEmpty())) {
+        return "has no host: " + uri;
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return "is not a Redis URI (redis://, rediss://, redis-sentinel://): " + e.getMessage();
+    }
   }
 
   static boolean ready(EventLog log) {

@@ -98,6 +98,11 @@ final class ServeCommand implements Callable<Integer> {
           + " rediss:// for TLS, redis-sentinel:// for Sentinel). Publishes are acknowledged once Redis has them.")
   String redis;
 
+  @Option(names = "--redis-replicas", defaultValue = "0", paramLabel = "N",
+      description = "With --redis: acknowledge a publish only once N Redis replicas received it (WAIT N 500 ms), so that a"
+          + " failover to a replica loses no acknowledged event. Default: ${DEFAULT-VALUE} (do not wait).")
+  int redisReplicas;
+
   @Option(names = "--chat-upstream", paramLabel = "URL",
       description = "Relay the chat demo to an OpenAI-compatible streaming chat endpoint (key from HERALD_CHAT_API_KEY).")
   String chatUpstream;
@@ -129,9 +134,22 @@ final class ServeCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--store must be sqlite or memory, not " + store);
     }
+    if (redisReplicas < 0) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--redis-replicas must not be negative: " + redisReplicas);
+    }
+    if (redisReplicas > 0 && redis == null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--redis-replicas needs --redis");
+    }
+    if (redis != null) {
+      String problem = RedisStore.checkUri(redis);
+      if (problem != null) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--redis " + problem);
+      }
+    }
     boolean devMode = publisherKey == null && subscriberKey == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxDataBytes, demo, subscriptions, redis);
+        historyMaxAge, heartbeat, maxDataBytes, demo, subscriptions, redis, redisReplicas);
   }
 }

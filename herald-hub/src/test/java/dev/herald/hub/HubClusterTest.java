@@ -160,4 +160,16 @@ class HubClusterTest {
       }
     }
   }
+
+  @Test
+  void withRedisReplicasAPublishNoReplicaReceivedIsRefusedWith503() throws Exception {
+    try (RedisProcess redis = RedisProcess.startFast(dir);
+        HubLauncher.Running a = node(redis.uri(), "--redis-replicas", "1")) {
+      HubClient onA = new HubClient(a.hub.port());
+      await().until(() -> onA.get("/readyz").statusCode() == 200);
+      HttpResponse<String> refused = onA.publish(token(List.of("*"), List.of()), "topic", "news", "data", "x");
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body()).contains("Redis replicas unavailable: 0 of 1");
+    }
+  }
 }

@@ -66,7 +66,7 @@ class ServeCommandTest {
     assertThat(names).contains("--config", "--port", "--bind", "--tls-cert", "--tls-key", "--dev-tls",
         "--cors-origins", "--jwt-algorithm", "--publisher-key", "--subscriber-key", "--anonymous", "--query-token",
         "--store", "--data-dir", "--history-max-events", "--history-max-age", "--heartbeat", "--max-data-bytes",
-        "--demo", "--chat-upstream");
+        "--demo", "--subscriptions", "--redis", "--redis-replicas", "--chat-upstream");
     // The rule, once for all options: HERALD_ + the long name upper-cased with '-' as '_', or a file key.
     String flat = help.replaceAll("\\s+", " ");
     assertThat(flat)
@@ -102,6 +102,9 @@ class ServeCommandTest {
         Map.entry("HERALD_HEARTBEAT", "PT5S"),
         Map.entry("HERALD_MAX_DATA_BYTES", "4096"),
         Map.entry("HERALD_DEMO", "false"),
+        Map.entry("HERALD_SUBSCRIPTIONS", "true"),
+        Map.entry("HERALD_REDIS", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main"),
+        Map.entry("HERALD_REDIS_REPLICAS", "1"),
         Map.entry("HERALD_CHAT_UPSTREAM", "http://127.0.0.1:1/v1/chat/completions"));
     ServeCommand c = parse(env, "serve");
     assertThat(c.port).isEqualTo(9123);
@@ -122,6 +125,10 @@ class ServeCommandTest {
     assertThat(c.heartbeat).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.maxDataBytes).isEqualTo(4096);
     assertThat(c.demo).isFalse();
+    assertThat(c.subscriptions).isTrue();
+    assertThat(c.redis).isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main");
+    assertThat(c.redisReplicas).isEqualTo(1);
+    assertThat(c.settings().redisReplicas()).isEqualTo(1);
     assertThat(c.chatUpstream).isEqualTo("http://127.0.0.1:1/v1/chat/completions");
   }
 
@@ -257,12 +264,16 @@ class ServeCommandTest {
     CompletableFuture<Outcome> config = CompletableFuture.supplyAsync(
         () -> run("serve", "--config", tmp.resolve("missing.properties").toString()));
     CompletableFuture<Outcome> port = CompletableFuture.supplyAsync(() -> run("serve", "--port", "eighty"));
+    CompletableFuture<Outcome> redis = CompletableFuture.supplyAsync(() -> run("serve", "--redis", "http://127.0.0.1:6379"));
+    CompletableFuture<Outcome> replicas = CompletableFuture.supplyAsync(() -> run("serve", "--redis-replicas", "1"));
 
     assertRefusedInOneLine(alg.get(60, TimeUnit.SECONDS), "--jwt-algorithm must be HS256, RS256 or ES256, not XX");
     assertRefusedInOneLine(store.get(60, TimeUnit.SECONDS), "--store must be sqlite or memory, not nope");
     assertRefusedInOneLine(tls.get(60, TimeUnit.SECONDS), "--tls-cert and --tls-key go together");
     assertRefusedInOneLine(config.get(60, TimeUnit.SECONDS), "cannot read config file");
     assertRefusedInOneLine(port.get(60, TimeUnit.SECONDS), "eighty");
+    assertRefusedInOneLine(redis.get(60, TimeUnit.SECONDS), "--redis is not a Redis URI");
+    assertRefusedInOneLine(replicas.get(60, TimeUnit.SECONDS), "--redis-replicas needs --redis");
   }
 
   @Test
