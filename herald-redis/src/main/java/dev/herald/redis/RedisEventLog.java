@@ -16,11 +16,11 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -40,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -90,6 +91,20 @@ public final class RedisEventLog implements EventLog {
   private static final Duration TRIM_INTERVAL = Duration.ofSeconds(1);
   private static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final Duration PRESENCE_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * {@code XTRIM MINID ~ ARGV[1]}, but never the newest entry: it is the last one every node that
+   * kept up delivered, and a node whose last entry is gone must suspect it missed some.
+   */
+  private static final String TRIM_BY_AGE = String.join("\n",
+      "local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]",
+      "if newest == nil then return 0 end",
+      "local min = ARGV[1]",
+      "local nm, ns = string.match(newest[1], '^(%d+)-(%d+)$')",
+      "local mm, ms = string.match(min, '^(%d+)-(%d+)$')",
+      "if tonumber(nm) < tonumber(mm) or (tonumber(nm) == tonumber(mm) and tonumber(ns) < tonumber(ms)) then",
+      "  min = newest[1]",
+      "end",
+      "return redis.call('XTRIM', KEYS[1], 'MINID', '~', min)");
   /** How long a node's report counts: a node that stops reporting leaves the cluster figures after this. */
   public static final Duration PRESENCE_TTL = Duration.ofSeconds(5);
 
@@ -106,8 +121,13 @@ public final class RedisEventLog implements EventLog {
   private volatile StatefulRedisConnection<String, String> publisher;
   private volatile boolean closed;
   private long lastTrimMillis;
-  private StatefulRedisSentinelConnection<String, String> sentinel; // tail thread only
-  private SocketAddress namedPrimary; // tail thread only
+  private volatile StatefulRedisSentinelConnection<String, String> sentinel; // set by the Sentinel question
+  private final AtomicBoolean askingSentinel = new AtomicBoolean();
+  /** Sentinel's latest answer, and which of the reader's connections it was asked during. */
+  private record NamedPrimary(long connection, SocketAddress address) {}
+
+  private volatile NamedPrimary namedPrimary;
+  private NamedPrimary followedPrimary; // tail thread only: what the current connections follow
   private long lastSentinelCheckMillis; // tail thread only
   private long lastReportMillis; // tail thread only
   private volatile LongSupplier reportedConnections;
@@ -337,7 +357,9 @@ public final class RedisEventLog implements EventLog {
     if (p == null || !p.isOpen()) {
       try {
         if (p != null) p.closeAsync();
-        publisher = publishClient.connect(StringCodec.UTF8);
+        StatefulRedisConnection<String, String> connected = publishClient.connect(StringCodec.UTF8);
+        publisher = connected;
+        if (closed) return; // close() closes it once this thread ended
         LOG.info("connected to Redis at {}, stream {}", where(), settings.streamKey());
       } catch (RuntimeException e) {
         LOG.debug("cannot connect the publisher to Redis at {}: {}", where(), e.toString());
@@ -349,7 +371,7 @@ public final class RedisEventLog implements EventLog {
     if (now - lastTrimMillis >= TRIM_INTERVAL.toMillis()) {
       lastTrimMillis = now;
       String minId = Math.max(0, now - settings.maxAge().toMillis()) + "-0";
-      publisher.async().xtrim(settings.streamKey(), XTrimArgs.Builder.minId(minId).approximateTrimming())
+      publisher.async().<Long>eval(TRIM_BY_AGE, ScriptOutputType.INTEGER, new String[] {settings.streamKey()}, minId)
           .whenComplete((n, e) -> {
             if (e != null) LOG.debug("age trim of {} failed: {}", settings.streamKey(), e.toString());
           });
@@ -372,30 +394,58 @@ public final class RedisEventLog implements EventLog {
 
   /**
    * With a Sentinel URI, about once a second on the tail thread: when Sentinel names another primary
-   * than at the last check, drops both connections so that they reconnect, through Sentinel, to it.
-   * After a planned switchover the old primary stays up, and a primary, until Sentinel reconfigures
-   * it about 10 s later: connections left on it keep writing there, and Redis drops what they wrote
-   * when it becomes a replica.
+   * than before, drops both connections so that they reconnect, through Sentinel, to it. After a
+   * planned switchover the old primary stays up, and a primary, until Sentinel reconfigures it about
+   * 10 s later: connections left on it keep writing there, and Redis drops what they wrote when it
+   * becomes a replica. The question goes to Sentinel asynchronously: a slow or unreachable Sentinel
+   * must not hold up this node's delivery; the tail thread only reads the latest answer.
    */
   private void followSentinel(long now) {
     if (uri.getSentinels().isEmpty() || now - lastSentinelCheckMillis < SENTINEL_CHECK_INTERVAL.toMillis()) return;
     lastSentinelCheckMillis = now;
-    SocketAddress named;
-    try {
-      if (sentinel == null || !sentinel.isOpen()) sentinel = tailClient.connectSentinel(StringCodec.UTF8);
-      named = sentinel.sync().getMasterAddrByName(uri.getSentinelMasterId());
-    } catch (RuntimeException e) {
-      LOG.debug("cannot ask Sentinel for the primary of {}: {}", where(), e.toString());
+    askSentinel();
+    NamedPrimary named = namedPrimary;
+    // An answer to a question asked before the reader's latest connect says nothing of where it leads.
+    if (named == null || named.connection() != tail.connects()) return;
+    NamedPrimary followed = followedPrimary;
+    followedPrimary = named;
+    // The first answer on a connection is where it went (through Sentinel, moments before).
+    if (followed == null || followed.connection() != named.connection()
+        || named.address().equals(followed.address())) {
       return;
     }
-    SocketAddress before = namedPrimary;
-    if (named == null || named.equals(before)) return;
-    namedPrimary = named;
-    if (before == null) return;
-    LOG.warn("Sentinel names a new primary for {}: {} (was {}); reconnecting", where(), named, before);
+    LOG.warn("Sentinel names a new primary for {}: {} (was {}); reconnecting", where(), named.address(),
+        followed.address());
     StatefulRedisConnection<String, String> p = publisher;
     if (p != null) p.closeAsync();
     tail.reconnect();
+  }
+
+  /** Asks Sentinel which primary it names, unless a question is on its way; the answer lands in namedPrimary. */
+  private void askSentinel() {
+    if (!askingSentinel.compareAndSet(false, true)) return;
+    long askedDuring = tail.connects();
+    StatefulRedisSentinelConnection<String, String> open = sentinel;
+    CompletableFuture<StatefulRedisSentinelConnection<String, String>> connection;
+    if (open != null && open.isOpen()) {
+      connection = CompletableFuture.completedFuture(open);
+    } else {
+      if (open != null) open.closeAsync();
+      connection = tailClient.connectSentinelAsync(StringCodec.UTF8, uri).thenApply(c -> {
+        sentinel = c;
+        if (closed) c.closeAsync(); // close() ran while this connected
+        return c;
+      });
+    }
+    connection.thenCompose(c -> c.async().getMasterAddrByName(uri.getSentinelMasterId()))
+        .whenComplete((address, e) -> {
+          if (e != null) {
+            LOG.debug("cannot ask Sentinel for the primary of {}: {}", where(), e.toString());
+          } else if (address != null) {
+            namedPrimary = new NamedPrimary(askedDuring, address);
+          }
+          askingSentinel.set(false);
+        });
   }
 
   /** Stops the tail, fails appends still waiting and closes the connections. Idempotent. */
@@ -405,7 +455,12 @@ public final class RedisEventLog implements EventLog {
     closed = true;
     tail.stop();
     try {
-      tailThread.join(settings.readBlock().plus(settings.commandTimeout()).toMillis());
+      // The tail is never interrupted mid-connect (see StreamTail): wait out a connect, through every sentinel.
+      Duration worstCase = settings.readBlock()
+          .plus(settings.commandTimeout().multipliedBy(2L + uri.getSentinels().size()))
+          .plus(Duration.ofSeconds(1));
+      tailThread.join(worstCase.toMillis());
+      if (tailThread.isAlive()) LOG.warn("the Redis reader did not stop within {} ms", worstCase.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -419,7 +474,8 @@ public final class RedisEventLog implements EventLog {
       }
     }
     if (p != null) p.close();
-    if (sentinel != null) sentinel.close();
+    StatefulRedisSentinelConnection<String, String> s = sentinel;
+    if (s != null) s.close();
     publishClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     tailClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);

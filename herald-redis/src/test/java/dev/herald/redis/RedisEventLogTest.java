@@ -195,6 +195,63 @@ class RedisEventLogTest {
     assertThat(publisherGaps).as("a node that kept up saw no gap").isEmpty();
   }
 
+  /** A node that delivered "last" and records what its tail sees, gaps included. */
+  private List<String> watching(RedisEventLog log) {
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    log.onAppend(e -> seen.add(e.event().data()));
+    log.onTailGap(() -> seen.add("GAP"));
+    return seen;
+  }
+
+  private static io.lettuce.core.api.sync.RedisCommands<String, String> raw(io.lettuce.core.RedisClient client) {
+    return client.connect().sync();
+  }
+
+  @Test
+  void anIdleStreamOlderThanMaxAgeKeepsItsNewestEntrySoNodesThatKeptUpSeeNoGap() throws Exception {
+    RedisEventLog log = log(RedisEventLog.Settings.defaults().withStreamKey(key).withMaxAge(Duration.ofSeconds(1)));
+    List<String> seen = watching(log);
+    for (int i = 0; i < 250; i++) get(log.append(List.of("t"), Event.of("e" + i), false));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e249"));
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
+      // Idle past maxAge: the age trim drops the old entries (whole stream nodes), never the newest.
+      await().atMost(Duration.ofSeconds(15)).until(() -> raw(client).xlen(key) < 250);
+      assertThat(raw(client).xrevrange(key, io.lettuce.core.Range.unbounded(), io.lettuce.core.Limit.from(1)))
+          .extracting(m -> m.getBody().get("data")).containsExactly("e249");
+    }
+    get(log.append(List.of("t"), Event.of("after the quiet"), false));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after the quiet"));
+    assertThat(seen).doesNotContain("GAP");
+  }
+
+  @Test
+  void anEntryLostWithOlderOnesKeptIsNoGapAndAStreamThatWentBackIsOne() throws Exception {
+    RedisEventLog log = log();
+    List<String> seen = watching(log);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) ids.add(get(log.append(List.of("t"), Event.of("e" + i), false)).id());
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e2"));
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
+      // A Redis restart that lost the last write: e2 is gone, e0 and e1 are kept.
+      raw(client).xdel(key, ids.get(2));
+      get(log.append(List.of("t"), Event.of("after the loss"), false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after the loss"));
+      assertThat(seen).containsExactly("e0", "e1", "e2", "after the loss");
+
+      // A failover to a replica that missed writes, with a clock behind: the stream goes back below
+      // what this node delivered. Its subscribers must start over; later entries still arrive.
+      raw(client).del(key);
+      raw(client).xadd(key, new io.lettuce.core.XAddArgs().id("1-1"),
+          dev.herald.redis.internal.EntryCodec.encode(List.of("t"), Event.of("forked"), false, "another node"));
+      raw(client).xadd(key, new io.lettuce.core.XAddArgs().id("1-2"),
+          dev.herald.redis.internal.EntryCodec.encode(List.of("t"), Event.of("after the fork"), false, "another node"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("GAP"));
+      get(log.append(List.of("t"), Event.of("new"), false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("new"));
+      assertThat(seen.subList(4, seen.size())).startsWith("GAP").endsWith("new").doesNotContain("forked");
+    }
+  }
+
   @Test
   void readsPageByPageBeyondOneXrangePage() throws Exception {
     RedisEventLog log = log();

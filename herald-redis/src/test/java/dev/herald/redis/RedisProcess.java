@@ -116,8 +116,13 @@ public final class RedisProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.out").toFile())
         .start();
-    await("redis-server answering PING on " + port).atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20)).until(this::pong);
+    try {
+      await("redis-server answering PING on " + port).atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20)).until(this::pong);
+    } catch (RuntimeException e) {
+      process.destroyForcibly(); // a server that never answered is still ours to end
+      throw e;
+    }
   }
 
   /** Kills the process with SIGKILL and waits for it to end. */

@@ -178,11 +178,12 @@ class SentinelFailoverTest {
         sentinel.failover();
         await("Sentinel names the replica").atMost(Duration.ofSeconds(10))
             .until(() -> primaryPortOf(sentinel) == replica.port());
-        await("a publish lands on the new primary").atMost(Duration.ofSeconds(4)).until(() -> {
+        // Well before Sentinel demotes the old primary (~10 s): the node followed Sentinel's answer.
+        await("a publish lands on the new primary").atMost(Duration.ofSeconds(7)).until(() -> {
           StoredEvent probe;
           try {
-            probe = publishNow(log, "probe");
-          } catch (ExecutionException e) {
+            probe = publish(log, "probe").toCompletableFuture().get(2, TimeUnit.SECONDS);
+          } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             return false; // failing while the node moves is fine
           }
           return !((List<?>) replica.call("XRANGE", "follow", probe.id(), probe.id())).isEmpty();

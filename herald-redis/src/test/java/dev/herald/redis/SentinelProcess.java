@@ -47,8 +47,13 @@ final class SentinelProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("sentinel.out").toFile())
         .start();
-    await("sentinel answering PING on " + sentinel.port).atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20)).until(sentinel::pong);
+    try {
+      await("sentinel answering PING on " + sentinel.port).atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20)).until(sentinel::pong);
+    } catch (RuntimeException e) {
+      sentinel.process.destroyForcibly(); // a sentinel that never answered is still ours to end
+      throw e;
+    }
     return sentinel;
   }
 

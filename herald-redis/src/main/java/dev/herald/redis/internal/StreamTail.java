@@ -29,20 +29,44 @@ import org.slf4j.LoggerFactory;
  * <p>A reader further behind than the stream keeps finds entries trimmed before it read them. So
  * it reads what is already there with a script that, in the same step, checks that the last entry
  * it delivered is still in the stream: trimming goes from the oldest entry, so if that one is
- * there, every later one is. If it is gone, entries after it may be gone too (or, rarely, none
- * was): the gap listener hears of it before the entries after it are delivered. Only when there is
- * nothing new does it block on {@code XREAD}, which then returns entries as they arrive.
+ * there, every later one is. If it is gone and the oldest entry is newer, entries after it may be
+ * gone too (or, rarely, none was): the gap listener hears of it before the entries after it are
+ * delivered. An entry lost with older ones kept (a restart that lost the last writes) is no gap;
+ * a stream that went back below it (a failover) is. Only when there is nothing new does it block
+ * on {@code XREAD}, which then returns entries as they arrive.
  */
 public final class StreamTail implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamTail.class);
   private static final int BATCH = 1000;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
-  /** KEYS[1] the stream, ARGV[1] the last id delivered, ARGV[2] the count: {trimmed (0|1), entries after it}. */
+  /**
+   * KEYS[1] the stream, ARGV[1] the last id delivered, ARGV[2] the count. Returns {state, entries
+   * after it} or, when the stream went back below it, {BACKWARDS, newest id}. States: the last
+   * entry is there (or the stream is empty: lost, not trimmed), or it was TRIMMED (the oldest entry
+   * is newer: trimming goes from the oldest, so later entries may be gone unread), or it was LOST
+   * with entries around it kept (a Redis restart that lost its last writes, a failover).
+   */
   private static final String READ_AFTER = String.join("\n",
-      "local trimmed = 0",
-      "if ARGV[1] ~= '0-0' and #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then trimmed = 1 end",
-      "return {trimmed, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}");
+      "local function before(a, b)",
+      "  local am, as = string.match(a, '^(%d+)-(%d+)$')",
+      "  local bm, bs = string.match(b, '^(%d+)-(%d+)$')",
+      "  am, bm = tonumber(am), tonumber(bm)",
+      "  return am < bm or (am == bm and tonumber(as) < tonumber(bs))",
+      "end",
+      "local state = 0",
+      "if ARGV[1] ~= '0-0' and #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then",
+      "  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]",
+      "  if oldest ~= nil then",
+      "    local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]",
+      "    if before(newest[1], ARGV[1]) then return {3, newest[1]} end",
+      "    if before(ARGV[1], oldest[1]) then state = 1 else state = 2 end",
+      "  end",
+      "end",
+      "return {state, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}");
+  private static final int TRIMMED = 1;
+  private static final int LOST = 2;
+  private static final int BACKWARDS = 3;
 
   private final RedisClient client;
   private final String key;
@@ -57,6 +81,7 @@ public final class StreamTail implements Runnable {
   private volatile boolean redisAnswered;
   private volatile boolean reconnect;
   private volatile String lastFailure;
+  private volatile long connects; // connections made so far
   private volatile String lastDelivered;
   private volatile Thread thread;
   /** Whether the thread may be interrupted now: only while it waits (XREAD BLOCK, backoff). */
@@ -90,6 +115,11 @@ public final class StreamTail implements Runnable {
     reconnect = true;
   }
 
+  /** How many connections the reader made so far: a new one may lead elsewhere (through Sentinel). */
+  public long connects() {
+    return connects;
+  }
+
   /** Why the last read (or connect) failed, with Redis's own words; null after a successful read. */
   public String lastFailure() {
     return lastFailure;
@@ -117,16 +147,19 @@ public final class StreamTail implements Runnable {
           connection = null;
         }
         reconnect = false;
-        if (connection == null) connection = client.connect(StringCodec.UTF8);
+        if (connection == null) {
+          connection = client.connect(StringCodec.UTF8);
+          connects++;
+        }
         RedisCommands<String, String> redis = connection.sync();
         if (lastDelivered == null) lastDelivered = newestId(redis);
         // What is there already, read at once with the check that nothing before it was trimmed; only
         // when there is nothing, a blocking XREAD.
         List<Object> read = redis.eval(READ_AFTER, ScriptOutputType.MULTI, new String[] {key}, lastDelivered,
             Integer.toString(BATCH));
-        boolean trimmed = ((Number) read.get(0)).longValue() == 1;
-        List<StreamMessage<String, String>> batch = entries(read.get(1));
-        if (batch.isEmpty()) {
+        int state = ((Number) read.get(0)).intValue();
+        List<StreamMessage<String, String>> batch = state == BACKWARDS ? List.of() : entries(read.get(1));
+        if (batch.isEmpty() && state != BACKWARDS) {
           if (!interruptible(true)) break;
           try {
             batch = redis.xread(XReadArgs.Builder.block(block).count(BATCH), XReadArgs.StreamOffset.from(key, lastDelivered));
@@ -140,12 +173,26 @@ public final class StreamTail implements Runnable {
         redisAnswered = true;
         lastFailure = null;
         backoff = MIN_BACKOFF;
-        onRedisAnswered.run();
-        if (trimmed && !batch.isEmpty()) {
-          LOG.warn("Redis stream {} no longer holds {}, the last entry this node delivered (trimmed while this node"
-              + " lagged, or lost with a failed primary), and maybe entries after it: its subscribers start over"
+        guarded("the Redis answered hook", onRedisAnswered);
+        if (state == BACKWARDS) {
+          // The stream's newest entry is older than what this node delivered: its history forked (a
+          // failover to a replica that missed writes, with a clock behind). Entries are ordered after it.
+          String newest = (String) read.get(1);
+          LOG.warn("Redis stream {} went back from {} to {} (history lost in a failover): this node's subscribers"
+              + " start over from their Last-Event-ID", key, lastDelivered, newest);
+          guarded("the gap listener", gap);
+          lastDelivered = newest;
+          pending.passed(StreamIds.position(newest));
+          continue;
+        }
+        if (state == TRIMMED && !batch.isEmpty()) {
+          LOG.warn("Redis stream {} trimmed {}, the last entry this node delivered, and maybe entries after it"
+              + " before this node read them (it lagged more than the stream keeps): its subscribers start over"
               + " from their Last-Event-ID", key, lastDelivered);
-          gap.run();
+          guarded("the gap listener", gap);
+        } else if (state == LOST && !batch.isEmpty()) {
+          LOG.warn("Redis stream {} lost {}, an entry this node delivered (a Redis restart or failover that lost its"
+              + " last writes); reading on after it", key, lastDelivered);
         }
         for (StreamMessage<String, String> m : batch) {
           if (stopped) break;
@@ -189,6 +236,15 @@ public final class StreamTail implements Runnable {
     }
     lastDelivered = m.getId();
     if (node.equals(EntryCodec.node(m.getBody()))) pending.delivered(m.getId(), event);
+  }
+
+  /** Runs a hook of the log's owner: its failure must neither stop the reader nor pass for Redis's. */
+  private static void guarded(String what, Runnable hook) {
+    try {
+      hook.run();
+    } catch (RuntimeException e) {
+      LOG.error("{} failed", what, e);
+    }
   }
 
   /** The entries of an XRANGE reply passed through a script: {@code [[id, [field, value, ...]], ...]}. */
