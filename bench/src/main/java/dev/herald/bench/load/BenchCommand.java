@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
  * herald bench --preset herald --publisher-key $KEY --subscribers 1000 --rate 100 --events 3000
  * herald bench --preset nchan --port 8090 --subscribers 1000 --rate 0 --in-flight 4 --duration 10
  * herald bench --preset herald --mode idle --subscribers 10000 --server-pid $PID
+ * herald bench --subscribe-url http://127.0.0.1:8081/.well-known/mercure?topic={topic} \
+ *     --subscribe-url http://127.0.0.1:8082/... --publish-url http://127.0.0.1:8081/.well-known/mercure ...
+ *                                 # a cluster: subscribers over several nodes, latency per node
  * </pre>
  */
 @Command(name = "herald bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,8 +36,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--port", description = "The hub's port, for --preset (default 8080 for herald, 8090 for nchan).")
   Integer port;
 
-  @Option(names = "--subscribe-url", description = "Subscribe URL template, {topic} replaced, e.g. http://127.0.0.1:8090/sub/{topic}.")
-  String subscribeUrl;
+  @Option(names = "--subscribe-url", description = "Subscribe URL template, {topic} replaced, e.g. http://127.0.0.1:8090/sub/{topic}."
+      + " Repeatable: subscribers are shared out in turn (a cluster's nodes), and latency is also reported per URL.")
+  List<String> subscribeUrls = new ArrayList<>();
 
   @Option(names = "--publish-url", description = "Publish URL template, {topic} replaced.")
   String publishUrl;
@@ -47,6 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--publisher-key", description = "HS256 secret: send a Mercure publisher JWT minted with it (Authorization: Bearer).")
   String publisherKey;
+
+  @Option(names = "--subscriber-key", description = "HS256 secret: subscribe with a Mercure subscriber JWT minted with it (for a hub without --anonymous).")
+  String subscriberKey;
 
   @Option(names = "--topic", defaultValue = "bench", description = "Topic. Default: ${DEFAULT-VALUE}.")
   String topic;
@@ -108,27 +115,27 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String sub = subscribeUrl;
+    List<String> subs = new ArrayList<>(subscribeUrls);
     String pub = publishUrl;
     String format = publishFormat;
     if (preset != null) {
       switch (preset) {
         case "herald" -> {
           int p = port != null ? port : 8080;
-          if (sub == null) sub = "http://127.0.0.1:" + p + "/.well-known/mercure?topic={topic}";
+          if (subs.isEmpty()) subs.add("http://127.0.0.1:" + p + "/.well-known/mercure?topic={topic}");
           if (pub == null) pub = "http://127.0.0.1:" + p + "/.well-known/mercure";
           if (format == null) format = "herald-form";
         }
         case "nchan" -> {
           int p = port != null ? port : 8090;
-          if (sub == null) sub = "http://127.0.0.1:" + p + "/sub/{topic}";
+          if (subs.isEmpty()) subs.add("http://127.0.0.1:" + p + "/sub/{topic}");
           if (pub == null) pub = "http://127.0.0.1:" + p + "/pub/{topic}";
           if (format == null) format = "nchan-raw";
         }
         default -> throw new CommandLine.ParameterException(new CommandLine(this), "--preset herald|nchan");
       }
     }
-    if (sub == null || pub == null) {
+    if (subs.isEmpty() || pub == null) {
       throw new CommandLine.ParameterException(new CommandLine(this), "give --preset or --subscribe-url and --publish-url");
     }
     Target.Format f = switch (format == null ? "herald-form" : format) {
@@ -138,7 +145,8 @@ public final class BenchCommand implements Callable<Integer> {
     };
     List<String> headers = new ArrayList<>(publishHeaders);
     if (publisherKey != null) headers.add("Authorization: Bearer " + publisherToken(publisherKey));
-    Target target = new Target(sub, pub, f, headers, topic);
+    Target target = new Target(subs, pub, f, headers, topic);
+    if (subscriberKey != null) target.subscribeHeaders.add("Authorization: Bearer " + subscriberToken(subscriberKey));
 
     List<String> a = new ArrayList<>(List.of(
         "--mode", mode, "--topic", topic, "--subscribers", Integer.toString(subscribers),
@@ -154,10 +162,19 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** A Mercure 0.x publisher JWT (HS256, {"mercure":{"publish":["*"]}}) valid for a day. */
   static String publisherToken(String secret) throws Exception {
+    return token(secret, "publish");
+  }
+
+  /** A Mercure subscriber JWT (HS256, {"mercure":{"subscribe":["*"]}}) valid for a day. */
+  static String subscriberToken(String secret) throws Exception {
+    return token(secret, "subscribe");
+  }
+
+  private static String token(String secret, String claim) throws Exception {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String claims = b64.encodeToString(String.format(Locale.ROOT, "{\"mercure\":{\"publish\":[\"*\"]},\"exp\":%d}",
-        Instant.now().getEpochSecond() + 86_400).getBytes(StandardCharsets.UTF_8));
+    String claims = b64.encodeToString(String.format(Locale.ROOT, "{\"mercure\":{\"%s\":[\"*\"]},\"exp\":%d}",
+        claim, Instant.now().getEpochSecond() + 86_400).getBytes(StandardCharsets.UTF_8));
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     String signed = header + "." + claims;

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.HdrHistogram.Histogram;
 
 /**
  * Loopback load generator for an SSE server: one Netty event-loop thread holds every subscriber
@@ -105,8 +106,8 @@ public final class LoadGenerator implements Publisher.Acks {
   /** Seconds after publishing starts when every subscriber reconnects with Last-Event-ID; 0: never. */
   private final double reconnectAtSeconds;
   private Bootstrap subscriberBootstrap;
-  private InetSocketAddress subscriberRemote;
-  private String subscribePathUsed;
+  private InetSocketAddress[] subscriberRemotes;
+  private String[] subscribePathsUsed;
   private long reconnectNanos;
   /** false: reconnect without Last-Event-ID, the control that shows what the header saves. */
   private final boolean resumeWithLastEventId;
@@ -303,26 +304,37 @@ public final class LoadGenerator implements Publisher.Acks {
   }
 
   private void connectAll(int count, int timeoutSeconds) throws Exception {
-    String subscribePath = target != null ? Target.pathAndQuery(target.subscribe) : "/events?topic=" + topic;
-    ByteBuf request = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
-        "GET " + subscribePath + " HTTP/1.1\r\nHost: " + host + ":" + port
-            + "\r\nAccept: text/event-stream\r\n\r\n", StandardCharsets.US_ASCII));
+    // One request per subscribe target; subscriber i goes to target i % targets (a cluster's nodes).
+    int targets = target != null ? target.subscribes.size() : 1;
+    InetSocketAddress[] remotes = new InetSocketAddress[targets];
+    ByteBuf[] requests = new ByteBuf[targets];
+    String[] paths = new String[targets];
+    for (int t = 0; t < targets; t++) {
+      URI u = target != null ? target.subscribes.get(t) : null;
+      String h = u != null ? u.getHost() : host;
+      int p = u != null ? u.getPort() : port;
+      paths[t] = u != null ? Target.pathAndQuery(u) : "/events?topic=" + topic;
+      remotes[t] = new InetSocketAddress(h, p);
+      requests[t] = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
+          "GET " + paths[t] + " HTTP/1.1\r\nHost: " + h + ":" + p
+              + "\r\nAccept: text/event-stream\r\n" + subscribeHeaderLines() + "\r\n", StandardCharsets.US_ASCII));
+    }
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(Transport.socketChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
     if (Transport.EPOLL) b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
-    InetSocketAddress remote = new InetSocketAddress(host, port);
     subscriberBootstrap = b;
-    subscriberRemote = remote;
-    subscribePathUsed = subscribePath;
+    subscriberRemotes = remotes;
+    subscribePathsUsed = paths;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     long started = System.nanoTime();
     onLoop(() -> {
+      tally.targets(targets);
       opened = 0;
       connectsPending = 0;
-      openMore(b, remote, request, count);
+      openMore(b, remotes, requests, count);
       return null;
     });
     int lastPrinted = -1;
@@ -343,20 +355,29 @@ public final class LoadGenerator implements Publisher.Acks {
   }
 
   /** Keeps a bounded number of connects in flight, so the listen backlog never overflows. */
-  private void openMore(Bootstrap b, InetSocketAddress remote, ByteBuf request, int count) {
+  private void openMore(Bootstrap b, InetSocketAddress[] remotes, ByteBuf[] requests, int count) {
     while (connectsPending < 256 && opened < count) {
       // Spread over 127.0.0.1..127.0.0.N so no one source address runs out of ephemeral ports.
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + opened % sources), 0);
+      int t = opened % remotes.length;
       opened++;
       connectsPending++;
-      Subscriber s = new Subscriber(tally, request, target != null);
+      Subscriber s = new Subscriber(tally, requests[t], target != null);
+      s.target = t;
       tally.subscribers.add(s);
-      b.handler(s).connect(remote, local).addListener((ChannelFuture f) -> {
+      b.handler(s).connect(remotes[t], local).addListener((ChannelFuture f) -> {
         if (!f.isSuccess()) tally.failed("connect: " + f.cause());
         connectsPending--;
-        openMore(b, remote, request, count);
+        openMore(b, remotes, requests, count);
       });
     }
+  }
+
+  /** The target's extra subscribe header lines, each ending in CRLF (a subscriber JWT, say). */
+  private String subscribeHeaderLines() {
+    StringBuilder lines = new StringBuilder();
+    if (target != null) for (String h : target.subscribeHeaders) lines.append(h).append("\r\n");
+    return lines.toString();
   }
 
   private void connectPublishers() throws Exception {
@@ -414,12 +435,14 @@ public final class LoadGenerator implements Publisher.Acks {
     for (Subscriber s : tally.subscribers) {
       InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + i++ % sources), 0);
       String id = new String(s.lastId, 0, s.lastIdLength, StandardCharsets.UTF_8);
-      s.resumeRequest = Unpooled.copiedBuffer("GET " + subscribePathUsed + " HTTP/1.1\r\nHost: " + host + ":" + port
-          + "\r\nAccept: text/event-stream\r\n" + (id.isEmpty() || !resumeWithLastEventId ? "" : "Last-Event-ID: " + id + "\r\n") + "\r\n",
+      InetSocketAddress remote = subscriberRemotes[s.target];
+      s.resumeRequest = Unpooled.copiedBuffer("GET " + subscribePathsUsed[s.target] + " HTTP/1.1\r\nHost: "
+          + remote.getHostString() + ":" + remote.getPort() + "\r\nAccept: text/event-stream\r\n" + subscribeHeaderLines()
+          + (id.isEmpty() || !resumeWithLastEventId ? "" : "Last-Event-ID: " + id + "\r\n") + "\r\n",
           StandardCharsets.UTF_8);
       s.reconnecting = true;
       tally.reconnecting++;
-      Runnable connect = () -> subscriberBootstrap.handler(s).connect(subscriberRemote, local).addListener((ChannelFuture f) -> {
+      Runnable connect = () -> subscriberBootstrap.handler(s).connect(remote, local).addListener((ChannelFuture f) -> {
         if (!f.isSuccess()) tally.failed("reconnect: " + f.cause());
       });
       if (s.channelOrNull() != null && s.channelOrNull().isOpen()) {
@@ -554,6 +577,7 @@ public final class LoadGenerator implements Publisher.Acks {
     out.printf(Locale.ROOT, "  latency ms p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
         h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+    String byTargetJson = reportByTarget();
     var fo = tally.completionMicros;
     out.printf(Locale.ROOT, "  fan-out complete (last subscriber got the event) ms p50=%.2f p99=%.2f max=%.2f; events complete=%d%n",
         fo.getValueAtPercentile(50) / 1000.0, fo.getValueAtPercentile(99) / 1000.0, fo.getMaxValue() / 1000.0, tally.eventsComplete);
@@ -590,14 +614,72 @@ public final class LoadGenerator implements Publisher.Acks {
           + "\"duplicated\":%d,\"outOfOrder\":%d,\"unexpected\":%d,\"deliveriesPerSecond\":%.1f,\"seconds\":%.3f,"
           + "\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
           + "\"serverCpu\":%d,\"serverCpuBusySeconds\":%.2f,\"cpuMicrosPerDelivery\":%.3f,\"processMicrosPerDelivery\":%.3f,"
-          + "\"backgroundBusy\":%.3f,\"serverRssBytes\":%d,\"reconnectCatchUpMs\":%.1f,\"complete\":%b,\"ok\":%b}%n",
+          + "\"backgroundBusy\":%.3f,\"serverRssBytes\":%d,\"reconnectCatchUpMs\":%.1f,\"byTarget\":%s,\"complete\":%b,\"ok\":%b}%n",
           label, subscriberCount, payloadBytes, rate, inFlight, acked, publishRate, expected, tally.deliveries, c.lost,
           c.duplicated, c.outOfOrder, c.unexpected, deliveriesPerSecond, seconds,
           h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
           h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, serverCpu, serverCpuMicros / 1e6, perDelivery,
-          Double.isNaN(processPerDelivery) ? -1 : processPerDelivery, backgroundBusy, rss, catchupMs, complete, ok);
+          Double.isNaN(processPerDelivery) ? -1 : processPerDelivery, backgroundBusy, rss, catchupMs, byTargetJson, complete, ok);
     }
     return ok ? 0 : 1;
+  }
+
+  /**
+   * Several subscribe targets (a cluster's nodes): the latency of each, then of the node publishes
+   * go to ("same node") against the others merged ("cross-node"), for every delivery and for the
+   * first delivery of each event through each node. Printed; returned as a JSON array.
+   */
+  private String reportByTarget() {
+    if (target == null) return "[]";
+    StringBuilder json = new StringBuilder("[");
+    Histogram same = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+    Histogram cross = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+    Histogram sameFirst = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+    Histogram crossFirst = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+    int[] subscribersOf = new int[target.subscribes.size()];
+    for (Subscriber s : tally.subscribers) subscribersOf[s.target]++;
+    boolean several = target.subscribes.size() > 1;
+    for (int t = 0; t < target.subscribes.size(); t++) {
+      Histogram h = tally.latencyByTargetMicros[t];
+      boolean publishNode = target.isPublishNode(t);
+      Histogram first = tally.firstByTargetMicros[t];
+      (publishNode ? same : cross).add(h);
+      (publishNode ? sameFirst : crossFirst).add(first);
+      String where = target.subscribes.get(t).getHost() + ":" + target.subscribes.get(t).getPort();
+      if (several) {
+        out.printf(Locale.ROOT, "  target %d %s%s: %d subscribers, %d deliveries, latency ms %s; first subscriber of each event %s%n",
+            t + 1, where, publishNode ? " (publish node)" : "", subscribersOf[t], h.getTotalCount(), percentiles(h),
+            percentiles(first));
+      } else {
+        out.printf(Locale.ROOT, "  first subscriber of each event, latency ms %s%n", percentiles(first));
+      }
+      json.append(t == 0 ? "" : ",").append(String.format(Locale.ROOT,
+          "{\"target\":\"%s\",\"publishNode\":%b,\"subscribers\":%d,\"deliveries\":%d,\"latencyMs\":%s,\"firstMs\":%s}",
+          where, publishNode, subscribersOf[t], h.getTotalCount(), percentilesJson(h), percentilesJson(first)));
+    }
+    if (several) {
+      out.printf(Locale.ROOT, "  RESULT-NODES %s same-node %s | cross-node %s%n", label, percentiles(same), percentiles(cross));
+      out.printf(Locale.ROOT, "  RESULT-FIRST %s same-node %s | cross-node %s%n", label, percentiles(sameFirst), percentiles(crossFirst));
+    }
+    json.append(",{\"target\":\"same-node\",\"deliveries\":").append(same.getTotalCount())
+        .append(",\"latencyMs\":").append(percentilesJson(same)).append(",\"firstMs\":").append(percentilesJson(sameFirst)).append('}');
+    json.append(",{\"target\":\"cross-node\",\"deliveries\":").append(cross.getTotalCount())
+        .append(",\"latencyMs\":").append(percentilesJson(cross)).append(",\"firstMs\":").append(percentilesJson(crossFirst)).append('}');
+    return json.append(']').toString();
+  }
+
+  private static String percentiles(Histogram h) {
+    if (h.getTotalCount() == 0) return "none";
+    return String.format(Locale.ROOT, "p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f", h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
+        h.getMaxValue() / 1000.0);
+  }
+
+  private static String percentilesJson(Histogram h) {
+    if (h.getTotalCount() == 0) return "null";
+    return String.format(Locale.ROOT, "{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f}",
+        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+        h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
   }
 
   // ---------------------------------------------------------------- plumbing

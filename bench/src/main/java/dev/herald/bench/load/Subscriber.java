@@ -21,6 +21,8 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
 
   private final Tally tally;
   private final ByteBuf request;
+  /** Which subscribe target (cluster node) this subscriber connects to, for the per-node latency. */
+  int target;
   /** Set for a reconnection: the request with {@code Last-Event-ID}, sent instead of {@link #request}. */
   ByteBuf resumeRequest;
   /** The closing of this subscriber's connection is a planned reconnection, not a failure. */

@@ -14,6 +14,15 @@ final class Tally {
   final Histogram latencyMicros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
   /** Per event: from its send to its delivery to the last subscriber, in microseconds. */
   final Histogram completionMicros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+  /** Latencies per subscribe target (a cluster's nodes), indexed by {@link Subscriber#target}. */
+  Histogram[] latencyByTargetMicros = {new Histogram(TimeUnit.HOURS.toMicros(1), 3)};
+  /**
+   * Per target: from an event's send to its first delivery through that target. The path to the
+   * node (for a cluster: Redis and the node's stream reader) without the queue of the fan-out.
+   */
+  Histogram[] firstByTargetMicros = {new Histogram(TimeUnit.HOURS.toMicros(1), 3)};
+  /** Per target, a ring like {@link #perEvent}: 1 once the event reached one of its subscribers. */
+  private byte[][] firstSeen = {new byte[1 << 20]};
   final List<Subscriber> subscribers = new ArrayList<>();
   final List<String> failures = new ArrayList<>();
 
@@ -38,6 +47,17 @@ final class Tally {
   int reconnecting;
   /** Deliveries per event, a ring indexed by id - baseId; far larger than any window in flight. */
   private final int[] perEvent = new int[1 << 20];
+
+  /** Keeps one latency histogram per subscribe target; before any delivery. */
+  void targets(int count) {
+    latencyByTargetMicros = new Histogram[count];
+    firstByTargetMicros = new Histogram[count];
+    firstSeen = new byte[count][perEvent.length];
+    for (int i = 0; i < count; i++) {
+      latencyByTargetMicros[i] = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+      firstByTargetMicros[i] = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+    }
+  }
 
   void ready(Subscriber s) {
     ready++;
@@ -66,9 +86,15 @@ final class Tally {
     lastDeliveryNanos = now;
     long micros = Math.max(0, Math.min((now - sendNanos) / 1000, latencyMicros.getHighestTrackableValue()));
     latencyMicros.recordValue(micros);
+    latencyByTargetMicros[s.target].recordValue(micros);
     int slot = (int) (index & (perEvent.length - 1));
+    if (fresh && firstSeen[s.target][slot] == 0) {
+      firstSeen[s.target][slot] = 1;
+      firstByTargetMicros[s.target].recordValue(micros);
+    }
     if (fresh && ++perEvent[slot] == subscribers.size()) {
       perEvent[slot] = 0;
+      for (byte[] seen : firstSeen) seen[slot] = 0;
       eventsComplete++;
       completionMicros.recordValue(micros);
       onEventComplete.run();
