@@ -266,6 +266,8 @@ class ServeCommandTest {
     CompletableFuture<Outcome> port = CompletableFuture.supplyAsync(() -> run("serve", "--port", "eighty"));
     CompletableFuture<Outcome> redis = CompletableFuture.supplyAsync(() -> run("serve", "--redis", "http://127.0.0.1:6379"));
     CompletableFuture<Outcome> replicas = CompletableFuture.supplyAsync(() -> run("serve", "--redis-replicas", "1"));
+    CompletableFuture<Outcome> master = CompletableFuture.supplyAsync(
+        () -> run("serve", "--redis", "redis-sentinel://127.0.0.1:26379"));
 
     assertRefusedInOneLine(alg.get(60, TimeUnit.SECONDS), "--jwt-algorithm must be HS256, RS256 or ES256, not XX");
     assertRefusedInOneLine(store.get(60, TimeUnit.SECONDS), "--store must be sqlite or memory, not nope");
@@ -274,6 +276,7 @@ class ServeCommandTest {
     assertRefusedInOneLine(port.get(60, TimeUnit.SECONDS), "eighty");
     assertRefusedInOneLine(redis.get(60, TimeUnit.SECONDS), "--redis is not a Redis URI");
     assertRefusedInOneLine(replicas.get(60, TimeUnit.SECONDS), "--redis-replicas needs --redis");
+    assertRefusedInOneLine(master.get(60, TimeUnit.SECONDS), "URI must contain the sentinelMasterId");
   }
 
   @Test

@@ -46,8 +46,11 @@ class QuickStartTest {
       port = s.getLocalPort();
     }
     // The README's command, run from a fresh directory: only the port differs from the default.
+    // The JVM lists every class it loads: a hub without --redis must never load Lettuce.
+    Path loaded = dir.resolve("classes-loaded.txt");
     hub = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.herald.hub.HeraldMain", "serve", "--port", Integer.toString(port))
+        "-Xlog:class+load=info:file=" + loaded, "-cp", System.getProperty("java.class.path"),
+        "dev.herald.hub.HeraldMain", "serve", "--port", Integer.toString(port))
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .start();
@@ -101,6 +104,11 @@ class QuickStartTest {
     WebElement quote = d.findElements(By.cssSelector(".quote")).get(0);
     int updates = Integer.parseInt(quote.getAttribute("data-updates"));
     await().atMost(Duration.ofSeconds(15)).until(() -> Integer.parseInt(quote.getAttribute("data-updates")) >= updates + 3);
+
+    // Everything above ran without cluster mode: nothing of Redis was loaded.
+    String classes = java.nio.file.Files.readString(loaded);
+    assertThat(classes).contains("dev.herald.hub.Hub ");
+    assertThat(classes).doesNotContain("io.lettuce", "dev.herald.redis", "dev.herald.hub.RedisStore");
   }
 
   /** The publisher token dev mode printed, the line after its label. */
