@@ -87,8 +87,8 @@ final class LoopFanout implements Runnable {
   }
 
   private void deliver(Pending p) {
-    if (p == Pending.GAP) {
-      endSubscribers();
+    if (p.isGap()) {
+      endSubscribers(p.gap());
       return;
     }
     List<String> topics = p.event().topics();
@@ -185,9 +185,9 @@ final class LoopFanout implements Runnable {
   }
 
   /** Ends every topic subscriber's stream of this loop (not per-request streams: they follow no log). */
-  private void endSubscribers() {
+  private void endSubscribers(Pending.Gap gap) {
     for (SseConnection c : new ArrayList<>(all)) {
-      if (c.subscription != null) c.end(null);
+      if (c.subscription != null) c.endForGap(gap);
     }
   }
 

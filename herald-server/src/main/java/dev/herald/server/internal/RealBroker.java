@@ -40,6 +40,12 @@ public final class RealBroker implements Broker {
   private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   private final long maxQueuedBytes;
 
+  // The newest events fanned out, for a gap's marker. Written and read on the tail only, one call at
+  // a time, but a log may call its tail from different threads (the in-memory log calls it on each
+  // publisher's).
+  private volatile StoredEvent lastFannedOut;
+  private volatile StoredEvent lastPublicFannedOut;
+
   public RealBroker(EventLog log, EventLoopGroup group, Duration heartbeatInterval, long maxQueuedBytes) {
     this.log = log;
     this.maxQueuedBytes = maxQueuedBytes;
@@ -94,6 +100,8 @@ public final class RealBroker implements Broker {
     } finally {
       chunk.release();
     }
+    lastFannedOut = event;
+    if (!event.privateUpdate()) lastPublicFannedOut = event;
     published.increment();
     for (BrokerListener l : listeners) l.onPublish(event.id(), event.topics());
   }
@@ -101,12 +109,15 @@ public final class RealBroker implements Broker {
   /**
    * The log skipped events: in the fan-out queues, between the events before and after the gap, a
    * marker that ends every topic subscriber, so none receives an event after the gap on a stream
-   * that missed the ones before it.
+   * that missed the ones before it. The marker carries the last events before the gap, so that a
+   * live subscriber that got no event yet (and so has no id to resume from) can be given one.
    */
   private void tailGap() {
     LoopFanout.LOG.warn("the event log skipped events this node had not delivered: ending every topic subscriber's"
         + " stream so that each resumes from its Last-Event-ID and sees the history cut");
-    for (LoopFanout f : fanoutArray) f.offer(Pending.GAP);
+    // It holds no buffer reference, so every loop can share it.
+    Pending marker = Pending.gap(lastFannedOut, lastPublicFannedOut);
+    for (LoopFanout f : fanoutArray) f.offer(marker);
   }
 
   @Override

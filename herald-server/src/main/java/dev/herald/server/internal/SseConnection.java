@@ -20,6 +20,9 @@ import java.util.List;
  * <p>Order and exactly-once: {@code lastPosition} is the log position of the newest event written;
  * anything at or below it is skipped, which both removes an event published to several followed
  * topics and stitches a replay to the live events held while it ran.
+ *
+ * <p>Ending is final: once {@link #end} ran, nothing more is written, though the channel stays open
+ * until the end went out (behind a full socket, that can take a while).
  */
 final class SseConnection {
   final Channel channel;
@@ -41,6 +44,7 @@ final class SseConnection {
   boolean dirty;
   private boolean closed;
   private boolean closing; // closed for being slow; the channel's close is on its way
+  private boolean ended; // the stream's end is written (or the channel closes): nothing may follow
   private final List<Runnable> closeCallbacks = new ArrayList<>(1);
 
   SseConnection(Channel channel, boolean h2, StreamRequest request, Subscription subscription,
@@ -62,7 +66,7 @@ final class SseConnection {
   /** A live event for this subscriber; {@code p.chunk} stays owned by the caller. */
   void deliverLive(Pending p) {
     long position = p.event().position();
-    if (closed || closing || position <= lastPosition) return;
+    if (closed || closing || ended || position <= lastPosition) return;
     if (p.event().privateUpdate() && !subscription.matches(p.event())) return;
     if (replaying) {
       if (!held.isEmpty() && position <= held.get(held.size() - 1).event().position()) return;
@@ -83,7 +87,7 @@ final class SseConnection {
 
   /** Writes the replay, then the events held meanwhile; resumes from {@link #onWritable}. */
   void replay(Replay result, String requestedId) {
-    if (closed) return;
+    if (closed || ended) return;
     if (result.historyCut()) {
       writeEvent(historyCut(requestedId, result), channel.voidPromise());
     }
@@ -132,8 +136,10 @@ final class SseConnection {
 
   /** Writes one event of a per-request stream; the promise completes when it is written. */
   void writeEvent(Event event, ChannelPromise promise) {
-    if (closed) {
-      promise.tryFailure(new java.nio.channels.ClosedChannelException());
+    if (closed || ended) {
+      // A void promise would fire exceptionCaught, which closes the channel: an ended stream's
+      // end may still be on its way out.
+      if (!promise.isVoid()) promise.tryFailure(new java.nio.channels.ClosedChannelException());
       return;
     }
     if (!channel.isWritable()) {
@@ -154,18 +160,26 @@ final class SseConnection {
   }
 
   void writeHeartbeat() {
-    if (!started) return;
+    if (!started || ended) return;
     writeChunk(Frames.HEARTBEAT.duplicate(), 3, channel.voidPromise());
   }
 
-  /** Ends the stream: HTTP/1.1's last chunk or HTTP/2's END_STREAM, then close. */
+  /**
+   * Ends the stream: HTTP/1.1's last chunk or HTTP/2's END_STREAM, then close. Once: a second call,
+   * and every write after it, does nothing, so no event, replay or heartbeat follows the end (after
+   * END_STREAM, on HTTP/2) while it waits behind a full socket.
+   */
   void end(Event farewell) {
-    if (closed) return;
-    if (!started) {
+    if (closed || ended) return;
+    if (started && farewell != null) writeEvent(farewell, channel.voidPromise());
+    ended = true;
+    // What was held or is left to replay will never be written: free it now, not at the close.
+    releaseHeld();
+    replay = null;
+    if (!started || closing) {
       channel.close();
       return;
     }
-    if (farewell != null) writeEvent(farewell, channel.voidPromise());
     if (h2) {
       channel.write(new DefaultHttp2DataFrame(true));
     } else {
@@ -208,14 +222,45 @@ final class SseConnection {
     }
   }
 
+  /**
+   * The log skipped events ({@link Pending#gap(StoredEvent, StoredEvent)}): ends the stream. A fully
+   * live stream is first told, in an id-only frame (it sets the client's last event id without firing
+   * an event), the id of the newest event before the gap it may know, unless that is the last one it
+   * wrote: a client that got no event yet would otherwise come back without an id and lose the
+   * skipped events for good. Every event before the marker went through this loop first, so the
+   * stream has been sent all it follows up to that id. A stream still replaying, or whose response
+   * has not started, has not: it just ends, and comes back with the id it has.
+   */
+  void endForGap(Pending.Gap gap) {
+    if (closed || ended) return;
+    if (started && !replaying && !closing) {
+      StoredEvent resume = resumeFrom(gap);
+      if (resume != null && resume.position() > lastPosition) {
+        Event idOnly = Event.builder().id(resume.id()).build(); // checked like every id: no CR, LF or NUL
+        ByteBuf chunk = Frames.chunk(channel.alloc(), EventEncoder.encode(idOnly));
+        // Past the writability check: the end is written regardless, and this is its part.
+        writeChunk(chunk, Frames.payloadOffset(chunk), channel.voidPromise());
+      }
+    }
+    end(null);
+  }
+
+  private StoredEvent resumeFrom(Pending.Gap gap) {
+    StoredEvent last = gap.lastBefore();
+    if (last != null && last.privateUpdate() && !subscription.matches(last)) {
+      // A private update this subscriber does not receive: its id is not for it to know. The last
+      // public event then: any after it is private, and those this subscriber receives were written
+      // here, so their position is at or below lastPosition and the client's own id is the newer.
+      return gap.lastPublicBefore();
+    }
+    return last;
+  }
+
   /** The channel closed: release what is held and tell the observers. */
   void closed() {
     if (closed) return;
     closed = true;
-    if (held != null) {
-      for (Pending p : held) p.chunk().release();
-      held = null;
-    }
+    releaseHeld();
     replay = null;
     for (Runnable r : closeCallbacks) {
       try {
@@ -223,6 +268,14 @@ final class SseConnection {
       } catch (RuntimeException e) {
         LoopFanout.LOG.warn("close callback failed", e);
       }
+    }
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      for (Pending p : held) p.chunk().release();
+      held = null;
+      heldBytes = 0;
     }
   }
 
