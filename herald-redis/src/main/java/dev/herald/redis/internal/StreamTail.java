@@ -27,13 +27,18 @@ import org.slf4j.LoggerFactory;
  * duplicate. Runs on its own thread until {@link #stop()}.
  *
  * <p>A reader further behind than the stream keeps finds entries trimmed before it read them. So
- * it reads what is already there with a script that, in the same step, checks that the last entry
- * it delivered is still in the stream: trimming goes from the oldest entry, so if that one is
- * there, every later one is. If it is gone and the oldest entry is newer, entries after it may be
- * gone too (or, rarely, none was): the gap listener hears of it before the entries after it are
- * delivered. An entry lost with older ones kept (a restart that lost the last writes) is no gap;
- * a stream that went back below it (a failover) is. Only when there is nothing new does it block
- * on {@code XREAD}, which then returns entries as they arrive.
+ * it can read what is there with a script that, in the same step, checks that the last entry it
+ * delivered is still in the stream: trimming goes from the oldest entry, so if that one is there,
+ * every later one is. If it is gone, entries after it may be gone too (or, rarely, none was), or
+ * Redis lost it (a restart without {@code appendfsync always}, a failover): either way this node's
+ * subscribers can no longer trust their view, and the gap listener hears of it before the entries
+ * after it are delivered. (The age trim keeps the newest entry, so an idle stream is no gap.) The
+ * checked read (a Lua script) costs Redis
+ * more than an {@code XREAD}, so it runs only when a trim could have happened unseen: after each
+ * connect, and when an {@code XREAD} returns as many entries as could hide one
+ * ({@code min(batch, maxEvents)}: a trim past the last entry leaves at least {@code maxEvents}
+ * after it), whose entries are then read again, checked. Otherwise the reader blocks on
+ * {@code XREAD}, which returns entries as they arrive.
  */
 public final class StreamTail implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamTail.class);
@@ -43,29 +48,25 @@ public final class StreamTail implements Runnable {
   /**
    * KEYS[1] the stream, ARGV[1] the last id delivered, ARGV[2] the count. Returns {state, entries
    * after it} or, when the stream went back below it, {BACKWARDS, newest id}. States: the last
-   * entry is there (or the stream is empty: lost, not trimmed), or it was TRIMMED (the oldest entry
-   * is newer: trimming goes from the oldest, so later entries may be gone unread), or it was LOST
-   * with entries around it kept (a Redis restart that lost its last writes, a failover).
+   * entry is still there (or the stream is empty: everything lost, nothing to have skipped), or it
+   * is MISSING (trimmed while this node lagged, so later entries may be gone unread; or lost in a
+   * Redis restart or failover, so the history this node's subscribers saw is gone).
    */
   private static final String READ_AFTER = String.join("\n",
-      "local function before(a, b)",
-      "  local am, as = string.match(a, '^(%d+)-(%d+)$')",
-      "  local bm, bs = string.match(b, '^(%d+)-(%d+)$')",
-      "  am, bm = tonumber(am), tonumber(bm)",
-      "  return am < bm or (am == bm and tonumber(as) < tonumber(bs))",
-      "end",
       "local state = 0",
       "if ARGV[1] ~= '0-0' and #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1]) == 0 then",
-      "  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]",
-      "  if oldest ~= nil then",
-      "    local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]",
-      "    if before(newest[1], ARGV[1]) then return {3, newest[1]} end",
-      "    if before(ARGV[1], oldest[1]) then state = 1 else state = 2 end",
+      "  local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]",
+      "  if newest ~= nil then",
+      "    local nm, ns = string.match(newest[1], '^(%d+)-(%d+)$')",
+      "    local lm, ls = string.match(ARGV[1], '^(%d+)-(%d+)$')",
+      "    nm, ns, lm, ls = tonumber(nm), tonumber(ns), tonumber(lm), tonumber(ls)",
+      "    if nm < lm or (nm == lm and ns < ls) then return {3, newest[1]} end",
+      "    state = 1",
       "  end",
       "end",
       "return {state, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}");
-  private static final int TRIMMED = 1;
-  private static final int LOST = 2;
+  private static final int KEPT = 0;
+  private static final int MISSING = 1;
   private static final int BACKWARDS = 3;
 
   private final RedisClient client;
@@ -140,6 +141,7 @@ public final class StreamTail implements Runnable {
     thread = Thread.currentThread();
     StatefulRedisConnection<String, String> connection = null;
     Duration backoff = MIN_BACKOFF;
+    boolean check = true; // whether the next read must be the checked one
     while (!stopped) {
       try {
         if (reconnect && connection != null) {
@@ -150,24 +152,31 @@ public final class StreamTail implements Runnable {
         if (connection == null) {
           connection = client.connect(StringCodec.UTF8);
           connects++;
+          check = true; // a new connection may lead to a stream that lost or forked history
         }
         RedisCommands<String, String> redis = connection.sync();
         if (lastDelivered == null) lastDelivered = newestId(redis);
-        // What is there already, read at once with the check that nothing before it was trimmed; only
-        // when there is nothing, a blocking XREAD.
-        List<Object> read = redis.eval(READ_AFTER, ScriptOutputType.MULTI, new String[] {key}, lastDelivered,
-            Integer.toString(BATCH));
-        int state = ((Number) read.get(0)).intValue();
-        List<StreamMessage<String, String>> batch = state == BACKWARDS ? List.of() : entries(read.get(1));
-        if (batch.isEmpty() && state != BACKWARDS) {
+        int state = KEPT;
+        List<StreamMessage<String, String>> batch;
+        List<Object> read = null;
+        if (check) {
+          read = redis.eval(READ_AFTER, ScriptOutputType.MULTI, new String[] {key}, lastDelivered, Integer.toString(BATCH));
+          state = ((Number) read.get(0)).intValue();
+          batch = state == BACKWARDS ? List.of() : entries(read.get(1));
+          // A full batch leaves more behind: read on, checked, until caught up.
+          check = batch.size() >= BATCH;
+        } else {
           if (!interruptible(true)) break;
           try {
             batch = redis.xread(XReadArgs.Builder.block(block).count(BATCH), XReadArgs.StreamOffset.from(key, lastDelivered));
           } finally {
             interruptible(false);
           }
-          // As many as could hide a trim (they were there before the XREAD): read them again, checked.
-          if (batch.size() >= Math.min(BATCH, maxEvents)) batch = List.of();
+          // Entries that were there already, as many as could hide a trim: read them again, checked.
+          if (batch.size() >= Math.min(BATCH, maxEvents)) {
+            batch = List.of();
+            check = true;
+          }
         }
         if (!redisAnswered) LOG.info("reading Redis stream {} after {}", key, lastDelivered);
         redisAnswered = true;
@@ -175,24 +184,21 @@ public final class StreamTail implements Runnable {
         backoff = MIN_BACKOFF;
         guarded("the Redis answered hook", onRedisAnswered);
         if (state == BACKWARDS) {
-          // The stream's newest entry is older than what this node delivered: its history forked (a
-          // failover to a replica that missed writes, with a clock behind). Entries are ordered after it.
+          // The stream's newest entry is older than what this node delivered: Redis lost the newest
+          // entries (a restart, a failover). Whatever comes next is read from its newest entry on.
           String newest = (String) read.get(1);
-          LOG.warn("Redis stream {} went back from {} to {} (history lost in a failover): this node's subscribers"
-              + " start over from their Last-Event-ID", key, lastDelivered, newest);
+          LOG.warn("Redis stream {} went back from {} to {} (Redis lost its newest entries): this node's"
+              + " subscribers start over from their Last-Event-ID", key, lastDelivered, newest);
           guarded("the gap listener", gap);
           lastDelivered = newest;
           pending.passed(StreamIds.position(newest));
           continue;
         }
-        if (state == TRIMMED && !batch.isEmpty()) {
-          LOG.warn("Redis stream {} trimmed {}, the last entry this node delivered, and maybe entries after it"
-              + " before this node read them (it lagged more than the stream keeps): its subscribers start over"
-              + " from their Last-Event-ID", key, lastDelivered);
+        if (state == MISSING && !batch.isEmpty()) {
+          LOG.warn("Redis stream {} no longer holds {}, the last entry this node delivered (trimmed while this node"
+              + " lagged, or lost by Redis), and maybe entries after it: its subscribers start over from their"
+              + " Last-Event-ID", key, lastDelivered);
           guarded("the gap listener", gap);
-        } else if (state == LOST && !batch.isEmpty()) {
-          LOG.warn("Redis stream {} lost {}, an entry this node delivered (a Redis restart or failover that lost its"
-              + " last writes); reading on after it", key, lastDelivered);
         }
         for (StreamMessage<String, String> m : batch) {
           if (stopped) break;
