@@ -44,14 +44,12 @@ class HubClusterTest {
 
   @Test
   void aPublishOnOneNodeReachesSubscribersOfAnotherAndAnOutageIsA503() throws Exception {
-    String token = DevKeys.hs256Token(SECRET.getBytes(StandardCharsets.UTF_8), List.of("*"), List.of(),
-        Instant.now().plus(Duration.ofHours(1)));
+    String token = token(List.of("*"), List.of());
     try (RedisProcess redis = RedisProcess.startFast(dir);
         HubLauncher.Running a = node(redis.uri());
         HubLauncher.Running b = node(redis.uri())) {
-      HubClient onA = new HubClient(a.hub.port());
-      HubClient onB = new HubClient(b.hub.port());
-      await().until(() -> onA.get("/readyz").statusCode() == 200 && onB.get("/readyz").statusCode() == 200);
+      HubClient onA = ready(a);
+      HubClient onB = ready(b);
       try (HubClient.Stream subscriber = onB.subscribe("topic=news", null)) {
         await().until(() -> b.hub.server().broker().subscriberCount("news") == 1);
         HttpResponse<String> published = onA.publish(token, "topic", "news", "data", "across nodes");
@@ -73,9 +71,8 @@ class HubClusterTest {
     try (RedisProcess redis = RedisProcess.startFast(dir);
         HubLauncher.Running a = node(redis.uri());
         HubLauncher.Running b = node(redis.uri())) {
-      HubClient onA = new HubClient(a.hub.port());
-      HubClient onB = new HubClient(b.hub.port());
-      await().until(() -> onA.get("/readyz").statusCode() == 200 && onB.get("/readyz").statusCode() == 200);
+      HubClient onA = ready(a);
+      HubClient onB = ready(b);
       try (HubClient.Stream two = onA.subscribe("topic=news&topic=sport", null);
           HubClient.Stream one = onA.subscribe("topic=news", null);
           HubClient.Stream other = onB.subscribe("topic=weather", null)) {
@@ -104,6 +101,13 @@ class HubClusterTest {
     }
   }
 
+  /** A client of {@code node}, once the node is ready (Redis answers). */
+  private static HubClient ready(HubLauncher.Running node) {
+    HubClient client = new HubClient(node.hub.port());
+    await().until(() -> client.get("/readyz").statusCode() == 200);
+    return client;
+  }
+
   private static String token(List<String> publish, List<String> subscribe) {
     return DevKeys.hs256Token(SECRET.getBytes(StandardCharsets.UTF_8), publish, subscribe,
         Instant.now().plus(Duration.ofHours(1)));
@@ -115,9 +119,8 @@ class HubClusterTest {
     try (RedisProcess redis = RedisProcess.startFast(dir);
         HubLauncher.Running a = node(redis.uri(), options);
         HubLauncher.Running b = node(redis.uri(), options)) {
-      HubClient onA = new HubClient(a.hub.port());
-      HubClient onB = new HubClient(b.hub.port());
-      await().until(() -> onA.get("/readyz").statusCode() == 200 && onB.get("/readyz").statusCode() == 200);
+      HubClient onA = ready(a);
+      HubClient onB = ready(b);
       String publisher = token(List.of("*"), List.of());
       try (HubClient.Stream anonymous = onB.subscribe("topic=users/1", null);
           HubClient.Stream owner = onB.subscribe("topic=users/1", token(List.of(), List.of("users/1")));
@@ -165,8 +168,7 @@ class HubClusterTest {
   void withRedisReplicasAPublishNoReplicaReceivedIsRefusedWith503() throws Exception {
     try (RedisProcess redis = RedisProcess.startFast(dir);
         HubLauncher.Running a = node(redis.uri(), "--redis-replicas", "1")) {
-      HubClient onA = new HubClient(a.hub.port());
-      await().until(() -> onA.get("/readyz").statusCode() == 200);
+      HubClient onA = ready(a);
       HttpResponse<String> refused = onA.publish(token(List.of("*"), List.of()), "topic", "news", "data", "x");
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.body()).contains("Redis replicas unavailable: 0 of 1");
