@@ -1,6 +1,7 @@
 package dev.herald.hub;
 
 import dev.herald.server.TopicPattern;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -8,13 +9,19 @@ import java.util.List;
  *
  * @param publish selectors every topic of a published update must match
  * @param subscribe selectors that open private updates to the bearer
+ * @param expiresAt when the token stops allowing anything (its {@code exp}); null if never
  */
-record Access(List<TopicPattern> publish, List<TopicPattern> subscribe) {
+record Access(List<TopicPattern> publish, List<TopicPattern> subscribe, Instant expiresAt) {
   static final Access ANONYMOUS = new Access(List.of(), List.of());
 
   Access {
     publish = List.copyOf(publish);
     subscribe = List.copyOf(subscribe);
+  }
+
+  /** Rights that do not expire. */
+  Access(List<TopicPattern> publish, List<TopicPattern> subscribe) {
+    this(publish, subscribe, null);
   }
 
   /** Whether every topic is matched by one of the publish selectors. */

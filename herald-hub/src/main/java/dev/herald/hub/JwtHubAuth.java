@@ -43,7 +43,8 @@ final class JwtHubAuth implements HubAuth {
 
   private Optional<Access> verify(java.util.function.Supplier<Optional<Authorization>> check) {
     try {
-      return check.get().map(a -> new Access(List.<TopicPattern>copyOf(a.publish()), authorizer.privateTopics(a)));
+      return check.get().map(a -> new Access(List.<TopicPattern>copyOf(a.publish()), authorizer.privateTopics(a),
+          a.expiresAt().orElse(null)));
     } catch (dev.herald.hub.auth.AuthException e) {
       // Fully qualified: HubAuth.AuthException, inherited as a member type, shadows an import.
       throw new HubAuth.AuthException(e.getMessage());

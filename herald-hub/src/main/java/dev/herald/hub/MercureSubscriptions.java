@@ -5,6 +5,7 @@ import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
 import dev.herald.server.TopicPattern;
 import dev.herald.server.TopicSelector;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.function.Function;
 /**
  * Mercure's subscribe side: {@code topic=} selectors (0.x) and {@code match=} /
  * {@code match_urlpattern=} (1.0), OR-ed; exact strings go to the broker's hash index, templates
- * and {@code *} become patterns; the subscriber JWT decides which private updates it sees.
+ * and {@code *} become patterns; the subscriber JWT decides which private updates it sees, and the
+ * stream ends when that JWT expires.
  */
 final class MercureSubscriptions implements TopicSelector {
   private final HubAuth auth;
@@ -67,7 +69,8 @@ final class MercureSubscriptions implements TopicSelector {
       selectors.addAll(request.queryParams("match_urlpattern"));
       active.accepted(request, selectors);
     }
-    return new Subscription(exact, patterns, access.subscribe());
+    // Mercure: a stream must not outlive the token that opened it; the client comes back with a new one.
+    return new Subscription(exact, patterns, access.subscribe(), access.expiresAt());
   }
 
   MercureSubscriptions withActiveSubscriptions(ActiveSubscriptions active) {
@@ -85,6 +88,12 @@ final class MercureSubscriptions implements TopicSelector {
     if (access.isEmpty() && !anonymousAllowed) {
       String reason = "anonymous subscribers are not allowed: send a subscriber JWT";
       throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.missingTokenChallenge()));
+    }
+    if (access.isPresent() && access.get().expiresAt() != null && !access.get().expiresAt().isAfter(Instant.now())) {
+      // Within the verifier's clock skew the token still verifies, but a stream would end at once:
+      // refuse, so that a client comes back with a new token rather than in a loop.
+      String reason = "token expired";
+      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.challenge(reason)));
     }
     return access.orElse(Access.ANONYMOUS);
   }

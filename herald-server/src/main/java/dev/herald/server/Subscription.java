@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -13,17 +14,30 @@ import java.util.Set;
  * @param patterns rules checked against each event's topics
  * @param privateTopics who this subscriber is authorised as for private updates; empty means it
  *     receives none
+ * @param endsAt when the server ends the stream, whatever it is doing (the expiry of the token
+ *     that allowed it, say): the client comes back, and must be allowed again; null for no end
  */
-public record Subscription(Set<String> topics, List<TopicPattern> patterns, List<TopicPattern> privateTopics) {
+public record Subscription(Set<String> topics, List<TopicPattern> patterns, List<TopicPattern> privateTopics,
+    Instant endsAt) {
   public Subscription {
     topics = Set.copyOf(topics);
     patterns = List.copyOf(patterns);
     privateTopics = List.copyOf(privateTopics);
   }
 
+  /** A subscription with no end of its own. */
+  public Subscription(Set<String> topics, List<TopicPattern> patterns, List<TopicPattern> privateTopics) {
+    this(topics, patterns, privateTopics, null);
+  }
+
   /** Public updates only. */
   public Subscription(Set<String> topics, List<TopicPattern> patterns) {
-    this(topics, patterns, List.of());
+    this(topics, patterns, List.of(), null);
+  }
+
+  /** This subscription, ended by the server at {@code endsAt} (null: never). */
+  public Subscription endingAt(Instant endsAt) {
+    return new Subscription(topics, patterns, privateTopics, endsAt);
   }
 
   public static Subscription of(String... topics) {

@@ -157,6 +157,15 @@ public final class RealBroker implements Broker {
   void connected(SseConnection c) {
     c.fanout.register(c);
     connections.incrementAndGet();
+    if (c.subscription != null && c.subscription.endsAt() != null) {
+      // On the connection's own loop, like every write to it; cancelled if it closes first.
+      long nanos = java.time.Duration.between(java.time.Instant.now(), c.subscription.endsAt()).toNanos();
+      java.util.concurrent.ScheduledFuture<?> end = c.channel.eventLoop().schedule(() -> {
+        LoopFanout.LOG.debug("ending {}: its subscription ended at {}", describe(c.request), c.subscription.endsAt());
+        c.end(null);
+      }, Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+      c.onClose(() -> end.cancel(false));
+    }
     if (c.subscription != null) {
       for (String topic : c.subscription.topics()) {
         counts.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
