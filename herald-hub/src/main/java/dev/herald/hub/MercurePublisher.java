@@ -30,6 +30,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class MercurePublisher implements HttpEndpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Mercure 1.0's reserved namespace: the hub's own topics. */
+  static final String RESERVED_TOPICS = Hub.PATH + "/";
 
   private final Broker broker;
   private final HubAuth auth;
@@ -160,11 +162,19 @@ final class MercurePublisher implements HttpEndpoint {
     if (topics.isEmpty()) throw new Refused(400, "missing topic: an update needs at least one topic");
     for (String topic : topics) {
       if (topic.isEmpty()) throw new Refused(400, "empty topic");
+      int control = firstControl(topic);
+      if (control >= 0) {
+        throw new Refused(400, String.format("topic must not hold control characters: U+%04X at index %d", (int) topic.charAt(control), control));
+      }
+      // The hub's own updates (subscription events) live there: nobody may forge them.
+      if (topic.startsWith(RESERVED_TOPICS)) throw new Refused(403, "topics under " + RESERVED_TOPICS + " are reserved for the hub");
     }
     if (data != null && data.getBytes(StandardCharsets.UTF_8).length > maxDataBytes) {
       throw new Refused(400, "data over the size limit of " + maxDataBytes + " bytes");
     }
     if (EventLog.EARLIEST.equals(id)) throw new Refused(400, "id 'earliest' is reserved");
+    if (id != null && id.startsWith("#")) throw new Refused(400, "id must not start with '#' (reserved for the hub's ids)");
+    if ("mercure".equals(type)) throw new Refused(400, "type 'mercure' is reserved for the hub's own updates");
     Event.Builder event = Event.builder().data(data == null ? "" : data);
     try {
       if (id != null && !id.isEmpty()) event.id(id);
@@ -223,6 +233,15 @@ final class MercurePublisher implements HttpEndpoint {
   private static String text(JsonNode node, String field) {
     JsonNode v = node.get(field);
     return v == null || v.isNull() ? null : v.asText();
+  }
+
+  /** The index of the first C0 or C1 control character or DEL in {@code s}, or -1. */
+  private static int firstControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return i;
+    }
+    return -1;
   }
 
   private static boolean isFalse(String value) {

@@ -112,6 +112,15 @@ class HubPublishSubscribeTest {
     assertThat(newline.body()).contains("id must not contain CR or LF");
     assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "a\rb").statusCode()).isEqualTo(400);
     assertThat(client.publish("pub-all", "topic", "a", "data", "x", "retry", "soon").statusCode()).isEqualTo(400);
+    HttpResponse<String> control = client.publish("pub-all", "topic", "a\u0001b", "data", "x");
+    assertThat(control.statusCode()).isEqualTo(400);
+    assertThat(control.body()).contains("control characters: U+0001 at index 1");
+    assertThat(client.publish("pub-all", "topic", "a\u0085", "data", "x").statusCode()).isEqualTo(400);
+    HttpResponse<String> reserved = client.publish("pub-all", "topic", "/.well-known/mercure/subscriptions/a/b", "data", "x");
+    assertThat(reserved.statusCode()).isEqualTo(403);
+    assertThat(reserved.body()).contains("reserved for the hub");
+    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "id", "#frag").body()).contains("must not start with '#'");
+    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "mercure").statusCode()).isEqualTo(400);
     HttpResponse<String> big = client.publish("pub-all", "topic", "a", "data", "x".repeat(2000));
     assertThat(big.statusCode()).isEqualTo(400);
     assertThat(big.body()).contains("size limit");
