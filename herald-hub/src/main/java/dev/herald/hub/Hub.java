@@ -62,7 +62,10 @@ public final class Hub implements AutoCloseable {
         .eventLog(parts.log())
         .cors(cors(settings.corsOrigins()))
         .streamHeader("link", "<" + PATH + ">; rel=\"mercure\"")
-        .topicSelector(selector);
+        .topicSelector(selector)
+        .maxRequestBodyBytes(requestBodyLimit(settings.maxDataBytes()))
+        .outboundBufferLimitBytes(settings.maxOutboundBytes())
+        .maxQueuedFanoutBytes(settings.maxFanoutBytes());
     if (settings.tlsCert() != null) builder.tls(settings.tlsCert(), settings.tlsKey());
     HubMetrics[] metrics = new HubMetrics[1];
     MercurePublisher[] publisher = new MercurePublisher[1]; // set once the server (and its broker) exists
@@ -96,6 +99,15 @@ public final class Hub implements AutoCloseable {
     publisher[0] = new MercurePublisher(server.broker(), parts.auth(), settings.maxDataBytes(), metrics[0].appendLatency);
     server.start();
     return new Hub(server, metrics[0]);
+  }
+
+  /**
+   * The request body limit for a given {@code --max-data-bytes}: a form-encoded body may take three
+   * bytes per byte of data (percent-encoding) plus the other fields; never below the server's default.
+   */
+  static int requestBodyLimit(int maxDataBytes) {
+    long limit = 3L * maxDataBytes + 64 * 1024;
+    return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(HeraldServer.DEFAULT_MAX_REQUEST_BODY_BYTES, limit));
   }
 
   static CorsPolicy cors(List<String> origins) {

@@ -23,7 +23,9 @@ import java.util.List;
  * @param historyMaxEvents events kept for replay
  * @param historyMaxAge how long events are kept for replay
  * @param heartbeat interval of heartbeat comments
- * @param maxDataBytes largest {@code data} of one update
+ * @param maxDataBytes largest {@code data} of one update; the request body limit follows it
+ * @param maxOutboundBytes frames a subscriber may have waiting before it is closed as a slow consumer
+ * @param maxFanoutBytes events waiting for subscribers, all together, beyond which publishes get 503
  * @param demo whether the demo pages and their publishers run
  * @param subscriptionsApi whether subscriptions are published as updates and listed (Mercure's active subscriptions)
  * @param redis a Redis URI ({@code redis://}, {@code rediss://}, with password or Sentinel) making this hub a
@@ -49,6 +51,8 @@ record HubSettings(
     Duration historyMaxAge,
     Duration heartbeat,
     int maxDataBytes,
+    int maxOutboundBytes,
+    long maxFanoutBytes,
     boolean demo,
     boolean subscriptionsApi,
     String redis,

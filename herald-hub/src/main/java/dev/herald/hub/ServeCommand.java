@@ -84,6 +84,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-data-bytes", defaultValue = "1048576", description = "Largest data of one update. Default: ${DEFAULT-VALUE}.")
   int maxDataBytes;
 
+  @Option(names = "--max-outbound-bytes", defaultValue = "1048576", paramLabel = "<n>",
+      description = "Frames a subscriber may have waiting for its socket before it is closed as a slow consumer"
+          + " (it reconnects and catches up from the history). Default: ${DEFAULT-VALUE}.")
+  int maxOutboundBytes;
+
+  @Option(names = "--max-fanout-bytes", defaultValue = "67108864", paramLabel = "<n>",
+      description = "Events waiting to be written to subscribers, all together, beyond which publishes are refused"
+          + " with 503 and Retry-After. Default: ${DEFAULT-VALUE}.")
+  long maxFanoutBytes;
+
   @Option(names = "--demo", arity = "0..1", defaultValue = "true", fallbackValue = "true",
       description = "Serve the demos (streaming chat, ticker) beside the console. Default: ${DEFAULT-VALUE}.")
   boolean demo;
@@ -147,9 +157,19 @@ final class ServeCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--redis " + problem);
       }
     }
+    positive(maxDataBytes, "--max-data-bytes");
+    positive(maxOutboundBytes, "--max-outbound-bytes");
+    positive(maxFanoutBytes, "--max-fanout-bytes");
     boolean devMode = publisherKey == null && subscriberKey == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxDataBytes, demo, subscriptions, redis, redisReplicas);
+        historyMaxAge, heartbeat, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
+        redisReplicas);
+  }
+
+  private void positive(long value, String option) {
+    if (value <= 0) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), option + " must be positive: " + value);
+    }
   }
 }

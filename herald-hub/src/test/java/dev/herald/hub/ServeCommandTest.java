@@ -66,7 +66,8 @@ class ServeCommandTest {
     assertThat(names).contains("--config", "--port", "--bind", "--tls-cert", "--tls-key", "--dev-tls",
         "--cors-origins", "--jwt-algorithm", "--publisher-key", "--subscriber-key", "--anonymous", "--query-token",
         "--store", "--data-dir", "--history-max-events", "--history-max-age", "--heartbeat", "--max-data-bytes",
-        "--demo", "--subscriptions", "--redis", "--redis-replicas", "--chat-upstream");
+        "--demo", "--subscriptions", "--redis", "--redis-replicas", "--max-outbound-bytes", "--max-fanout-bytes",
+        "--chat-upstream");
     // The rule, once for all options: HERALD_ + the long name upper-cased with '-' as '_', or a file key.
     String flat = help.replaceAll("\\s+", " ");
     assertThat(flat)
@@ -103,6 +104,8 @@ class ServeCommandTest {
         Map.entry("HERALD_MAX_DATA_BYTES", "4096"),
         Map.entry("HERALD_DEMO", "false"),
         Map.entry("HERALD_SUBSCRIPTIONS", "true"),
+        Map.entry("HERALD_MAX_OUTBOUND_BYTES", "65536"),
+        Map.entry("HERALD_MAX_FANOUT_BYTES", "1000000000"),
         Map.entry("HERALD_REDIS", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main"),
         Map.entry("HERALD_REDIS_REPLICAS", "1"),
         Map.entry("HERALD_CHAT_UPSTREAM", "http://127.0.0.1:1/v1/chat/completions"));
@@ -126,6 +129,8 @@ class ServeCommandTest {
     assertThat(c.maxDataBytes).isEqualTo(4096);
     assertThat(c.demo).isFalse();
     assertThat(c.subscriptions).isTrue();
+    assertThat(c.maxOutboundBytes).isEqualTo(65536);
+    assertThat(c.maxFanoutBytes).isEqualTo(1_000_000_000L);
     assertThat(c.redis).isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main");
     assertThat(c.redisReplicas).isEqualTo(1);
     assertThat(c.settings().redisReplicas()).isEqualTo(1);
@@ -266,6 +271,7 @@ class ServeCommandTest {
     CompletableFuture<Outcome> port = CompletableFuture.supplyAsync(() -> run("serve", "--port", "eighty"));
     CompletableFuture<Outcome> redis = CompletableFuture.supplyAsync(() -> run("serve", "--redis", "http://127.0.0.1:6379"));
     CompletableFuture<Outcome> replicas = CompletableFuture.supplyAsync(() -> run("serve", "--redis-replicas", "1"));
+    CompletableFuture<Outcome> outbound = CompletableFuture.supplyAsync(() -> run("serve", "--max-outbound-bytes", "0"));
     CompletableFuture<Outcome> master = CompletableFuture.supplyAsync(
         () -> run("serve", "--redis", "redis-sentinel://127.0.0.1:26379"));
 
@@ -276,6 +282,7 @@ class ServeCommandTest {
     assertRefusedInOneLine(port.get(60, TimeUnit.SECONDS), "eighty");
     assertRefusedInOneLine(redis.get(60, TimeUnit.SECONDS), "--redis is not a Redis URI");
     assertRefusedInOneLine(replicas.get(60, TimeUnit.SECONDS), "--redis-replicas needs --redis");
+    assertRefusedInOneLine(outbound.get(60, TimeUnit.SECONDS), "--max-outbound-bytes must be positive: 0");
     assertRefusedInOneLine(master.get(60, TimeUnit.SECONDS), "URI must contain the sentinelMasterId");
   }
 
