@@ -52,7 +52,7 @@ final class HubProcess implements AutoCloseable {
     command.addAll(List.of(options));
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_")); // only the arguments configure it
-    Process p = pb.start();
+    Process p = dev.herald.redis.ChildProcesses.track(pb.start());
     p.getOutputStream().close();
     return new HubProcess(name, p);
   }

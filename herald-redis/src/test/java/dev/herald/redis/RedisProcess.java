@@ -112,10 +112,10 @@ public final class RedisProcess implements AutoCloseable {
     }
     if (password != null) command.addAll(List.of("--requirepass", password));
     command.addAll(extraArgs);
-    process = new ProcessBuilder(command)
+    process = ChildProcesses.track(new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.out").toFile())
-        .start();
+        .start());
     try {
       await("redis-server answering PING on " + port).atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(20)).until(this::pong);

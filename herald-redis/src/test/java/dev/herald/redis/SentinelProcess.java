@@ -43,10 +43,10 @@ final class SentinelProcess implements AutoCloseable {
         "sentinel down-after-milliseconds " + masterId + " " + DOWN_AFTER.toMillis(),
         "sentinel failover-timeout " + masterId + " " + FAILOVER_TIMEOUT.toMillis(),
         ""));
-    sentinel.process = new ProcessBuilder("redis-server", conf.toString(), "--sentinel")
+    sentinel.process = ChildProcesses.track(new ProcessBuilder("redis-server", conf.toString(), "--sentinel")
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("sentinel.out").toFile())
-        .start();
+        .start());
     try {
       await("sentinel answering PING on " + sentinel.port).atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(20)).until(sentinel::pong);
