@@ -64,7 +64,7 @@ class HubCrashRecoveryTest {
           "--publisher-key", SECRET, "--anonymous", "--demo=false")
           .redirectErrorStream(true);
       pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_")); // only the arguments configure it
-      process = pb.start();
+      process = dev.herald.redis.ChildProcesses.track(pb.start());
       process.getOutputStream().close();
       reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

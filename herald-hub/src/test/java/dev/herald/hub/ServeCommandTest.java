@@ -230,7 +230,7 @@ class ServeCommandTest {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
-    Process p = pb.start();
+    Process p = dev.herald.redis.ChildProcesses.track(pb.start());
     try {
       p.getOutputStream().close();
       CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));

@@ -48,12 +48,12 @@ class QuickStartTest {
     // The README's command, run from a fresh directory: only the port differs from the default.
     // The JVM lists every class it loads: a hub without --redis must never load Lettuce.
     Path loaded = dir.resolve("classes-loaded.txt");
-    hub = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    hub = dev.herald.redis.ChildProcesses.track(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xlog:class+load=info:file=" + loaded, "-cp", System.getProperty("java.class.path"),
         "dev.herald.hub.HeraldMain", "serve", "--port", Integer.toString(port))
         .directory(dir.toFile())
         .redirectErrorStream(true)
-        .start();
+        .start());
     CountDownLatch ready = new CountDownLatch(1);
     AtomicReference<String> output = new AtomicReference<>("");
     Thread reader = new Thread(() -> {
