@@ -91,6 +91,8 @@ public final class RedisEventLog implements EventLog {
   private static final Duration TRIM_INTERVAL = Duration.ofSeconds(1);
   private static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final Duration PRESENCE_INTERVAL = Duration.ofSeconds(1);
+  /** How far ahead of this node's clock an id may be and still be taken for an entry Redis lost. */
+  private static final Duration FUTURE_ID_TOLERANCE = Duration.ofMinutes(1);
   /**
    * {@code XTRIM MINID ~ ARGV[1]}, but never the newest entry: it is the last one every node that
    * kept up delivered, and a node whose last entry is gone must suspect it missed some.
@@ -271,8 +273,9 @@ public final class RedisEventLog implements EventLog {
   }
 
   /**
-   * Reads the stream after {@code lastEventId} with XRANGE. An id that is not in the stream (never
-   * was, or trimmed) gives every retained event and {@code historyCut}, as on one node.
+   * Reads the stream after {@code lastEventId} with XRANGE. An id that is not in the stream gives
+   * {@code historyCut} and what follows it (see {@link #readAfterEntry}); one that was never an id
+   * here gives every retained event and {@code historyCut}, as on one node.
    */
   @Override
   public CompletionStage<Replay> readAfter(String lastEventId) {
@@ -297,11 +300,18 @@ public final class RedisEventLog implements EventLog {
     return replay.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
   }
 
-  /** The events after entry {@code entryId}, or all with a cut if the stream does not hold it. */
+  /**
+   * The events after entry {@code entryId}. If the stream does not hold it, a history cut with what
+   * follows it in stream order: everything retained if it was trimmed (it is older than them all),
+   * only the later entries if Redis lost it (a restart or failover that lost its newest writes:
+   * the client saw the older ones, and a replay of everything would send it up to the whole
+   * history again), and everything retained for an id from the future, which no entry ever had.
+   */
   private CompletionStage<Replay> readAfterEntry(RedisAsyncCommands<String, String> redis, String entryId) {
     return redis.xrange(settings.streamKey(), Range.create(entryId, entryId), Limit.from(1)).thenCompose(found -> {
       boolean cut = found.isEmpty();
-      Range.Boundary<String> from = cut ? Range.Boundary.unbounded() : Range.Boundary.excluding(entryId);
+      boolean future = cut && StreamIds.millis(entryId) > clock.millis() + FUTURE_ID_TOLERANCE.toMillis();
+      Range.Boundary<String> from = future ? Range.Boundary.unbounded() : Range.Boundary.excluding(entryId);
       return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut));
     });
   }

@@ -121,6 +121,24 @@ class RedisEventLogTest {
   }
 
   @Test
+  void anIdRedisLostIsAHistoryCutWithOnlyWhatFollowsItNotTheWholeHistoryAgain() throws Exception {
+    RedisEventLog log = log();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) ids.add(get(log.append(List.of("t"), Event.of("e" + i), false)).id());
+    try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
+      // A restart that lost writes: e1 (in the middle, a failover's fork) and e3 (the newest) are gone.
+      raw(client).xdel(key, ids.get(1), ids.get(3));
+    }
+    Replay afterMiddle = get(log.readAfter(ids.get(1)));
+    assertThat(afterMiddle.historyCut()).isTrue();
+    assertThat(afterMiddle.events()).extracting(StoredEvent::id).containsExactly(ids.get(2));
+
+    Replay afterNewest = get(log.readAfter(ids.get(3)));
+    assertThat(afterNewest.historyCut()).isTrue();
+    assertThat(afterNewest.events()).as("the client saw everything the stream still holds").isEmpty();
+  }
+
+  @Test
   void anIdTrimmedByMaxEventsIsAHistoryCut() throws Exception {
     RedisEventLog log = log(RedisEventLog.Settings.defaults().withStreamKey(key).withMaxEvents(10));
     List<String> ids = new ArrayList<>();
