@@ -48,16 +48,14 @@ final class HubMetrics implements BrokerListener {
 
   @Override
   public void onConnect(StreamRequest request) {
-    int n = request.queryParams("topic").size() + request.queryParams("match").size()
-        + request.queryParams("match_urlpattern").size();
+    int n = MercureSubscriptions.selectorCount(request);
     subscriptions.addAndGet(n);
     topicsPerSubscription.record(n);
   }
 
   @Override
   public void onDisconnect(StreamRequest request, String reason) {
-    int n = request.queryParams("topic").size() + request.queryParams("match").size()
-        + request.queryParams("match_urlpattern").size();
+    int n = MercureSubscriptions.selectorCount(request);
     subscriptions.addAndGet(-n);
   }
 

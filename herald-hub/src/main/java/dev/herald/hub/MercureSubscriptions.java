@@ -21,6 +21,11 @@ import java.util.function.Function;
  * stream ends when that JWT expires.
  */
 final class MercureSubscriptions implements TopicSelector {
+  /** Exact selectors: 1.0's {@code match}, and the spellings of the draft-08 and the hub 1.0 before it. */
+  static final List<String> EXACT = List.of("match", "match_exact", "matchExact");
+  /** URL Pattern selectors, and the draft-08 spelling. */
+  static final List<String> URL_PATTERN = List.of("match_urlpattern", "matchURLPattern");
+
   private final HubAuth auth;
   private final boolean anonymousAllowed;
   private final Function<String, TopicPattern> selectors;
@@ -47,7 +52,13 @@ final class MercureSubscriptions implements TopicSelector {
         patterns.add(compile(selectors, selector));
       }
     }
-    for (String selector : request.queryParams("match")) {
+    for (String name : request.query().keySet()) {
+      if (name.startsWith("match") && !EXACT.contains(name) && !URL_PATTERN.contains(name)) {
+        throw new IllegalArgumentException("unknown parameter " + name + ": the match namespace is reserved (match, "
+            + "match_urlpattern)");
+      }
+    }
+    for (String selector : params(request, EXACT)) {
       // 1.0: exact strings, braces included; only * is special.
       if (selector.isEmpty()) throw new IllegalArgumentException("empty match selector");
       if (selector.equals("*")) {
@@ -56,7 +67,7 @@ final class MercureSubscriptions implements TopicSelector {
         exact.add(selector);
       }
     }
-    for (String pattern : request.queryParams("match_urlpattern")) {
+    for (String pattern : params(request, URL_PATTERN)) {
       patterns.add(compile(urlPatterns, pattern));
     }
     if (exact.isEmpty() && patterns.isEmpty()) {
@@ -65,12 +76,24 @@ final class MercureSubscriptions implements TopicSelector {
     Access access = access(request);
     if (active != null) {
       List<String> selectors = new ArrayList<>(request.queryParams("topic"));
-      selectors.addAll(request.queryParams("match"));
-      selectors.addAll(request.queryParams("match_urlpattern"));
+      selectors.addAll(params(request, EXACT));
+      selectors.addAll(params(request, URL_PATTERN));
       active.accepted(request, selectors);
     }
     // Mercure: a stream must not outlive the token that opened it; the client comes back with a new one.
     return new Subscription(exact, patterns, access.subscribe(), access.expiresAt());
+  }
+
+  /** The topic selectors a stream request names, every spelling counted. */
+  static int selectorCount(StreamRequest request) {
+    return request.queryParams("topic").size() + params(request, EXACT).size() + params(request, URL_PATTERN).size();
+  }
+
+  /** Every value of the parameters {@code names}, in their order. */
+  private static List<String> params(StreamRequest request, List<String> names) {
+    List<String> values = new ArrayList<>();
+    for (String name : names) values.addAll(request.queryParams(name));
+    return values;
   }
 
   MercureSubscriptions withActiveSubscriptions(ActiveSubscriptions active) {

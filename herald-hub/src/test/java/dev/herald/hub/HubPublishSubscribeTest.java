@@ -132,6 +132,26 @@ class HubPublishSubscribeTest {
   }
 
   @Test
+  void matchSelectorsInEverySpellingAreOredAndUnknownMatchParametersAreRefused() throws Exception {
+    String url = java.net.URLEncoder.encode("https://example.com/books/:id", java.nio.charset.StandardCharsets.UTF_8);
+    try (HubClient.Stream s = client.subscribe("match=a&matchExact=b&match_exact=c&matchURLPattern=" + url, null)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.response != null);
+      assertThat(s.response.statusCode()).isEqualTo(200);
+      awaitSubscribers("a", 1);
+      for (String topic : List.of("d", "a", "b", "c", "https://example.com/books/1")) {
+        assertThat(client.publish("pub-all", "topic", topic, "data", topic).statusCode()).isEqualTo(200);
+      }
+      assertThat(List.of(s.take().data(), s.take().data(), s.take().data(), s.take().data()))
+          .containsExactly("a", "b", "c", "https://example.com/books/1");
+    }
+    HttpResponse<String> unknown = client.http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(client.base + Hub.PATH + "?match=a&matchFoo=b"))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.body()).contains("unknown parameter matchFoo");
+  }
+
+  @Test
   void resumeFromAnUnknownIdSaysEarliestThenSendsTheRetainedHistory() throws Exception {
     client.publish("pub-all", "topic", "a", "data", "e1");
     client.publish("pub-all", "topic", "a", "data", "e2");
