@@ -17,14 +17,20 @@ final class HubLauncher {
   static final class Running implements AutoCloseable {
     final Hub hub;
     private final List<AutoCloseable> resources;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Running(Hub hub, List<AutoCloseable> resources) {
       this.hub = hub;
       this.resources = resources;
     }
 
+    /**
+     * Idempotent: {@code herald serve} closes from its shutdown hook and again as its main thread
+     * leaves, and a second close of the resources (the dev-TLS certificate's files) would only warn.
+     */
     @Override
     public void close() {
+      if (!closed.compareAndSet(false, true)) return;
       if (hub != null) hub.close();
       for (int i = resources.size() - 1; i >= 0; i--) {
         try {
