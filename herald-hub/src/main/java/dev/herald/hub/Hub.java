@@ -50,7 +50,7 @@ public final class Hub implements AutoCloseable {
   /** Starts a hub; {@code customize} may add routes and endpoints (the console, the demos). */
   static Hub start(HubSettings settings, Parts parts, java.util.function.Consumer<HeraldServer.Builder> customize) {
     MercureSubscriptions selector = new MercureSubscriptions(parts.auth(), settings.anonymousSubscribers(),
-        parts.selectors(), parts.urlPatterns());
+        parts.selectors(), parts.urlPatterns()).withMaxLifetime(settings.maxStreamLifetime());
     java.util.concurrent.atomic.AtomicReference<dev.herald.server.Broker> brokerRef = new java.util.concurrent.atomic.AtomicReference<>();
     ActiveSubscriptions active = settings.subscriptionsApi() ? new ActiveSubscriptions(brokerRef::get, parts.auth()) : null;
     if (active != null) selector.withActiveSubscriptions(active);

@@ -83,7 +83,7 @@ final class HubLauncher {
   private static HubSettings withTls(HubSettings s, Path cert, Path key) {
     return new HubSettings(s.bindAddress(), s.port(), cert, key, true, s.corsOrigins(), s.jwtAlgorithm(),
         s.publisherKey(), s.subscriberKey(), s.anonymousSubscribers(), s.queryToken(), s.store(), s.dataDir(),
-        s.historyMaxEvents(), s.historyMaxAge(), s.heartbeat(), s.maxDataBytes(), s.maxOutboundBytes(),
+        s.historyMaxEvents(), s.historyMaxAge(), s.heartbeat(), s.maxStreamLifetime(), s.maxDataBytes(), s.maxOutboundBytes(),
         s.maxFanoutBytes(), s.demo(), s.subscriptionsApi(), s.redis(),
         s.redisReplicas());
   }

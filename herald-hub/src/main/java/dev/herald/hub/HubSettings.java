@@ -23,6 +23,7 @@ import java.util.List;
  * @param historyMaxEvents events kept for replay
  * @param historyMaxAge how long events are kept for replay
  * @param heartbeat interval of heartbeat comments
+ * @param maxStreamLifetime how long a subscriber's stream lasts at most (90-100% of it), or null
  * @param maxDataBytes largest {@code data} of one update; the request body limit follows it
  * @param maxOutboundBytes frames a subscriber may have waiting before it is closed as a slow consumer
  * @param maxFanoutBytes events waiting for subscribers, all together, beyond which publishes get 503
@@ -50,6 +51,7 @@ record HubSettings(
     int historyMaxEvents,
     Duration historyMaxAge,
     Duration heartbeat,
+    Duration maxStreamLifetime,
     int maxDataBytes,
     int maxOutboundBytes,
     long maxFanoutBytes,

@@ -5,6 +5,7 @@ import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
 import dev.herald.server.TopicPattern;
 import dev.herald.server.TopicSelector;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -31,6 +33,7 @@ final class MercureSubscriptions implements TopicSelector {
   private final Function<String, TopicPattern> selectors;
   private final Function<String, TopicPattern> urlPatterns;
   private ActiveSubscriptions active; // null unless the subscriptions API is on
+  private Duration maxLifetime; // null: streams last as long as their token
 
   MercureSubscriptions(HubAuth auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
       Function<String, TopicPattern> urlPatterns) {
@@ -81,7 +84,7 @@ final class MercureSubscriptions implements TopicSelector {
       active.accepted(request, selectors);
     }
     // Mercure: a stream must not outlive the token that opened it; the client comes back with a new one.
-    return new Subscription(exact, patterns, access.subscribe(), access.expiresAt());
+    return new Subscription(exact, patterns, access.subscribe(), endsAt(access.expiresAt()));
   }
 
   /** The topic selectors a stream request names, every spelling counted. */
@@ -94,6 +97,20 @@ final class MercureSubscriptions implements TopicSelector {
     List<String> values = new ArrayList<>();
     for (String name : names) values.addAll(request.queryParams(name));
     return values;
+  }
+
+  /** Ends every stream after 90-100% of {@code lifetime} (null: no limit), spreading the reconnections. */
+  MercureSubscriptions withMaxLifetime(Duration lifetime) {
+    this.maxLifetime = lifetime;
+    return this;
+  }
+
+  /** The earlier of the token's expiry and the end of the stream's lifetime; null if neither. */
+  private Instant endsAt(Instant tokenExpiry) {
+    if (maxLifetime == null) return tokenExpiry;
+    long nanos = maxLifetime.toNanos();
+    Instant end = Instant.now().plusNanos(nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1));
+    return tokenExpiry == null || end.isBefore(tokenExpiry) ? end : tokenExpiry;
   }
 
   MercureSubscriptions withActiveSubscriptions(ActiveSubscriptions active) {

@@ -81,6 +81,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Interval of heartbeat comments on quiet streams (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
   Duration heartbeat;
 
+  @Option(names = "--max-stream-lifetime", paramLabel = "<duration>",
+      description = "End every subscriber's stream after about this long (ISO-8601; each between 90% and 100% of it,"
+          + " so reconnections spread): the client resumes with Last-Event-ID, possibly on another node. Default: none.")
+  Duration maxStreamLifetime;
+
   @Option(names = "--max-data-bytes", defaultValue = "1048576", description = "Largest data of one update. Default: ${DEFAULT-VALUE}.")
   int maxDataBytes;
 
@@ -157,13 +162,17 @@ final class ServeCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--redis " + problem);
       }
     }
+    if (maxStreamLifetime != null && (maxStreamLifetime.isNegative() || maxStreamLifetime.isZero())) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--max-stream-lifetime must be positive: " + maxStreamLifetime);
+    }
     positive(maxDataBytes, "--max-data-bytes");
     positive(maxOutboundBytes, "--max-outbound-bytes");
     positive(maxFanoutBytes, "--max-fanout-bytes");
     boolean devMode = publisherKey == null && subscriberKey == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
+        historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
         redisReplicas);
   }
 

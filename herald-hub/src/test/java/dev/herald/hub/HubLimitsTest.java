@@ -71,4 +71,23 @@ class HubLimitsTest {
       assertThat(client.get("/metrics").body()).contains("herald_slow_consumers_closed_total 1.0");
     }
   }
+
+  @Test
+  void withMaxStreamLifetimeEveryStreamEndsAfterNinetyToOneHundredPercentOfItAndTheClientMayResume() throws Exception {
+    try (HubLauncher.Running hub = hub("--max-stream-lifetime", "PT1S")) {
+      java.net.http.HttpRequest subscribe = java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + hub.hub.port() + Hub.PATH + "?topic=news"))
+          .header("Accept", "text/event-stream").build();
+      for (int i = 0; i < 2; i++) { // and again: an ended stream is no refusal
+        long opened = System.nanoTime();
+        HttpResponse<java.io.InputStream> stream =
+            SseReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        try (java.io.InputStream in = stream.body()) {
+          in.transferTo(OutputStream.nullOutputStream()); // returns when the hub ends the stream
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+      }
+    }
+  }
 }

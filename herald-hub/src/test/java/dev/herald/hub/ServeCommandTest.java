@@ -66,7 +66,7 @@ class ServeCommandTest {
     assertThat(names).contains("--config", "--port", "--bind", "--tls-cert", "--tls-key", "--dev-tls",
         "--cors-origins", "--jwt-algorithm", "--publisher-key", "--subscriber-key", "--anonymous", "--query-token",
         "--store", "--data-dir", "--history-max-events", "--history-max-age", "--heartbeat", "--max-data-bytes",
-        "--demo", "--subscriptions", "--redis", "--redis-replicas", "--max-outbound-bytes", "--max-fanout-bytes",
+        "--demo", "--subscriptions", "--redis", "--redis-replicas", "--max-outbound-bytes", "--max-fanout-bytes", "--max-stream-lifetime",
         "--chat-upstream");
     // The rule, once for all options: HERALD_ + the long name upper-cased with '-' as '_', or a file key.
     String flat = help.replaceAll("\\s+", " ");
@@ -105,6 +105,7 @@ class ServeCommandTest {
         Map.entry("HERALD_DEMO", "false"),
         Map.entry("HERALD_SUBSCRIPTIONS", "true"),
         Map.entry("HERALD_MAX_OUTBOUND_BYTES", "65536"),
+        Map.entry("HERALD_MAX_STREAM_LIFETIME", "PT30M"),
         Map.entry("HERALD_MAX_FANOUT_BYTES", "1000000000"),
         Map.entry("HERALD_REDIS", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main"),
         Map.entry("HERALD_REDIS_REPLICAS", "1"),
@@ -130,6 +131,7 @@ class ServeCommandTest {
     assertThat(c.demo).isFalse();
     assertThat(c.subscriptions).isTrue();
     assertThat(c.maxOutboundBytes).isEqualTo(65536);
+    assertThat(c.maxStreamLifetime).isEqualTo(Duration.ofMinutes(30));
     assertThat(c.maxFanoutBytes).isEqualTo(1_000_000_000L);
     assertThat(c.redis).isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main");
     assertThat(c.redisReplicas).isEqualTo(1);
