@@ -312,7 +312,9 @@ public final class RedisEventLog implements EventLog {
       boolean cut = found.isEmpty();
       boolean future = cut && StreamIds.millis(entryId) > clock.millis() + FUTURE_ID_TOLERANCE.toMillis();
       Range.Boundary<String> from = future ? Range.Boundary.unbounded() : Range.Boundary.excluding(entryId);
-      return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut));
+      // The client has everything up to this id, even one Redis lost since (not one from the future).
+      long after = future ? Long.MIN_VALUE : StreamIds.position(entryId);
+      return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut, after));
     });
   }
 

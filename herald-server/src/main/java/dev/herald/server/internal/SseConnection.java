@@ -88,6 +88,9 @@ final class SseConnection {
   /** Writes the replay, then the events held meanwhile; resumes from {@link #onWritable}. */
   void replay(Replay result, String requestedId) {
     if (closed || ended) return;
+    // The client has everything up to the id it resumed from: live events held meanwhile at or
+    // before it (a cluster node behind the one that gave the client that id) are not sent again.
+    lastPosition = Math.max(lastPosition, result.afterPosition());
     if (result.historyCut()) {
       writeEvent(historyCut(requestedId, result), channel.voidPromise());
     }
