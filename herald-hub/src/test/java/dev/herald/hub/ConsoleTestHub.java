@@ -4,7 +4,6 @@ import dev.herald.server.HeraldServer;
 import dev.herald.server.HttpEndpoint;
 import dev.herald.server.InMemoryEventLog;
 import dev.herald.server.TopicPattern;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -19,10 +18,8 @@ public final class ConsoleTestHub {
   /** Starts a hub on a free loopback port; {@code customize} adds routes (the console, the demos). */
   public static Hub start(boolean demosOn, Function<String, TopicPattern> selectors, HttpEndpoint pages,
       Consumer<HeraldServer.Builder> customize) {
-    String[] args = {"serve", "--bind", "127.0.0.1", "--port", "0", "--publisher-key", "test", "--anonymous",
-        "--store", "memory", "--max-data-bytes", "65536", "--demo=" + demosOn};
-    HubSettings settings = ((ServeCommand) HeraldMain.commandLine(args, Map.of()).parseArgs(args)
-        .subcommand().commandSpec().userObject()).settings();
+    HubSettings settings = ServeArgs.settings("--bind", "127.0.0.1", "--port", "0", "--publisher-key", "test",
+        "--anonymous", "--store", "memory", "--max-data-bytes", "65536", "--demo=" + demosOn);
     Hub.Parts parts = new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true, selectors, selectors, pages);
     return Hub.start(settings, parts, customize);
   }

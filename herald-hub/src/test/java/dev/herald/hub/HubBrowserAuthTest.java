@@ -99,10 +99,8 @@ class HubBrowserAuthTest {
   @BeforeAll
   static void start() throws Exception {
     // Settings as herald serve makes them from its options, so the test follows new settings as they come.
-    String[] args = {"serve", "--bind", "127.0.0.1", "--port", "0", "--jwt-algorithm", "HS256",
-        "--publisher-key", SECRET, "--anonymous", "--store", "memory", "--demo=false"};
-    HubSettings settings = ((ServeCommand) HeraldMain.commandLine(args, java.util.Map.of()).parseArgs(args)
-        .subcommand().commandSpec().userObject()).settings();
+    HubSettings settings = ServeArgs.settings("--bind", "127.0.0.1", "--port", "0", "--jwt-algorithm", "HS256",
+        "--publisher-key", SECRET, "--anonymous", "--store", "memory", "--demo=false");
     assertThat(settings.devMode()).isFalse();
     assertThat(settings.anonymousSubscribers()).isTrue();
     running = HubLauncher.start(settings, null, System.out);

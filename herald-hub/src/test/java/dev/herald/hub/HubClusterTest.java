@@ -8,8 +8,6 @@ import dev.herald.redis.RedisProcess;
 import dev.herald.server.browser.Chromium;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import java.io.PrintStream;
-import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,13 +31,10 @@ class HubClusterTest {
   @TempDir Path dir;
 
   private static HubLauncher.Running node(String redisUri, String... more) throws Exception {
-    List<String> all = new java.util.ArrayList<>(List.of("serve", "--bind", "127.0.0.1", "--port", "0",
+    List<String> all = new java.util.ArrayList<>(List.of("--bind", "127.0.0.1", "--port", "0",
         "--publisher-key", SECRET, "--anonymous", "--demo=false", "--redis", redisUri));
     all.addAll(List.of(more));
-    String[] args = all.toArray(String[]::new);
-    HubSettings settings = ((ServeCommand) HeraldMain.commandLine(args, java.util.Map.of()).parseArgs(args)
-        .subcommand().commandSpec().userObject()).settings();
-    return HubLauncher.start(settings, null, new PrintStream(OutputStream.nullOutputStream()));
+    return ServeArgs.start(all.toArray(String[]::new));
   }
 
   @Test

@@ -5,14 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.hub.auth.DevKeys;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,13 +20,10 @@ class HubLimitsTest {
   private static final String SECRET = "hub-limits-test-hs256-secret-0123456789ab";
 
   private static HubLauncher.Running hub(String... more) throws Exception {
-    List<String> all = new java.util.ArrayList<>(List.of("serve", "--bind", "127.0.0.1", "--port", "0",
+    List<String> all = new java.util.ArrayList<>(List.of("--bind", "127.0.0.1", "--port", "0",
         "--publisher-key", SECRET, "--anonymous", "--demo=false", "--store", "memory"));
     all.addAll(List.of(more));
-    String[] args = all.toArray(String[]::new);
-    HubSettings settings = ((ServeCommand) HeraldMain.commandLine(args, Map.of()).parseArgs(args)
-        .subcommand().commandSpec().userObject()).settings();
-    return HubLauncher.start(settings, null, new PrintStream(OutputStream.nullOutputStream()));
+    return ServeArgs.start(all.toArray(String[]::new));
   }
 
   private static String publisher() {

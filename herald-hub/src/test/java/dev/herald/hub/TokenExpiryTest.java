@@ -6,7 +6,6 @@ import dev.herald.hub.auth.DevKeys;
 import dev.herald.hub.auth.JwtVerifier;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,11 +26,8 @@ class TokenExpiryTest {
 
   @Test
   void aStreamEndsWhenItsTokenExpiresAndTheSameTokenCannotOpenAnother() throws Exception {
-    String[] args = {"serve", "--bind", "127.0.0.1", "--port", "0", "--publisher-key", SECRET, "--anonymous=false",
-        "--demo=false", "--store", "memory"};
-    HubSettings settings = ((ServeCommand) HeraldMain.commandLine(args, Map.of()).parseArgs(args)
-        .subcommand().commandSpec().userObject()).settings();
-    try (HubLauncher.Running hub = HubLauncher.start(settings, null, new PrintStream(OutputStream.nullOutputStream()))) {
+    try (HubLauncher.Running hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--publisher-key", SECRET,
+        "--anonymous=false", "--demo=false", "--store", "memory")) {
       // JWT times are whole seconds: this token expires 2 to 3 seconds from now.
       Instant exp = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
       String token = DevKeys.hs256Token(SECRET.getBytes(StandardCharsets.UTF_8), List.of(), List.of("*"), exp);
