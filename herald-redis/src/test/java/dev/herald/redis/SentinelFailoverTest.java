@@ -225,12 +225,17 @@ class SentinelFailoverTest {
   private static void assertFailuresFastNamingRedis(List<Publisher> publishers, List<SentinelProcess> sentinels) {
     String where = "Redis is unavailable at Sentinel master " + MASTER + " (sentinels "
         + sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(",")) + ")";
+    List<Throwable> all = new java.util.ArrayList<>();
     for (Publisher p : publishers) {
       assertThat(p.slowestFailure()).isLessThan(Duration.ofSeconds(3));
       assertThat(p.failures()).allSatisfy(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("Redis"));
-      assertThat(p.failures()).anySatisfy(e -> assertThat(e).hasMessageStartingWith(where));
+      all.addAll(p.failures());
     }
+    // Across the nodes, not each: a publisher's one append in flight at the kill (Redis had it, the
+    // node's reader had not read it back) may wait out the whole outage and succeed once the reader
+    // is back (it has 5 s), so that publisher never published while there was no primary.
+    assertThat(all).anySatisfy(e -> assertThat(e).hasMessageStartingWith(where));
   }
 
   private static void awaitSentinelsSee(List<SentinelProcess> sentinels) {
