@@ -101,7 +101,10 @@ class RedisEventLogTest {
     Replay after = get(log.readAfter(ids.get(2)));
     assertThat(after.historyCut()).isFalse();
     assertThat(after.events()).extracting(StoredEvent::id).containsExactly(ids.get(3), ids.get(4));
+    // The resumed id's position: a node behind the one that gave the client this id skips up to it.
+    assertThat(after.afterPosition()).isEqualTo(dev.herald.redis.internal.StreamIds.position(ids.get(2)));
     assertThat(get(log.readAfter(ids.get(4))).events()).isEmpty();
+    assertThat(get(log.readAfter("not-an-id-here")).afterPosition()).isEqualTo(Long.MIN_VALUE);
 
     Replay all = get(log.readAfter(EventLog.EARLIEST));
     assertThat(all.historyCut()).isFalse();
@@ -136,6 +139,7 @@ class RedisEventLogTest {
     Replay afterNewest = get(log.readAfter(ids.get(3)));
     assertThat(afterNewest.historyCut()).isTrue();
     assertThat(afterNewest.events()).as("the client saw everything the stream still holds").isEmpty();
+    assertThat(afterNewest.afterPosition()).isEqualTo(dev.herald.redis.internal.StreamIds.position(ids.get(3)));
   }
 
   @Test
