@@ -7,46 +7,23 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Cluster-wide figures: each node reports its counts into Redis, every node reads their sum. */
 class ClusterCountsTest {
   private static final AtomicInteger STREAMS = new AtomicInteger();
   private static final Duration WITHIN = Duration.ofSeconds(10);
-  @TempDir static Path dir;
-  static RedisProcess redis;
-  private final List<RedisEventLog> logs = new ArrayList<>();
+  @RegisterExtension static final SharedRedis redis = new SharedRedis();
   private final String key = "counts:" + STREAMS.incrementAndGet();
 
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisProcess.startFast(dir);
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    redis.close();
-  }
-
-  @AfterEach
-  void closeLogs() {
-    logs.forEach(RedisEventLog::close);
-  }
-
   private RedisEventLog node() {
-    RedisEventLog log = RedisEventLog.connect(redis.uri(), RedisEventLog.Settings.defaults().withStreamKey(key));
-    logs.add(log);
-    await().atMost(WITHIN).until(log::ready);
-    return log;
+    return redis.connect(RedisEventLog.Settings.defaults().withStreamKey(key));
   }
 
   @Test
@@ -91,7 +68,7 @@ class ClusterCountsTest {
     RedisProcess own = RedisProcess.startFast(other);
     try {
       RedisEventLog log = RedisEventLog.connect(own.uri(), RedisEventLog.Settings.defaults().withStreamKey(key));
-      logs.add(log);
+      redis.closedAfterTest(log);
       await().atMost(WITHIN).until(log::ready);
       assertThat(log.clusterCounts()).isEmpty();
 

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.client.MessageEvent;
 import dev.herald.protocol.Event;
 import dev.herald.server.HeraldServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,31 +13,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Three hub nodes on one Redis stream. */
 class ClusterTest {
   private static final AtomicInteger STREAMS = new AtomicInteger();
-  @TempDir static Path dir;
-  static RedisProcess redis;
+  @RegisterExtension static final SharedRedis redis = new SharedRedis();
   private final Nodes nodes = new Nodes();
   private final List<Subscriber> subscribers = new ArrayList<>();
   private final RedisEventLog.Settings settings =
       RedisEventLog.Settings.defaults().withStreamKey("cluster:" + STREAMS.incrementAndGet());
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisProcess.startFast(dir);
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    redis.close();
-  }
 
   @AfterEach
   void close() {

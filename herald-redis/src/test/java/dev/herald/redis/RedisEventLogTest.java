@@ -20,39 +20,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class RedisEventLogTest {
   private static final AtomicInteger STREAMS = new AtomicInteger();
-  @TempDir static Path dir;
-  static RedisProcess redis;
-  private final List<RedisEventLog> logs = new ArrayList<>();
+  @RegisterExtension static final SharedRedis redis = new SharedRedis();
   private final String key = "test:" + STREAMS.incrementAndGet();
 
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisProcess.startFast(dir);
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    redis.close();
-  }
-
-  @AfterEach
-  void closeLogs() {
-    logs.forEach(RedisEventLog::close);
-  }
-
   private RedisEventLog log(RedisEventLog.Settings settings) {
-    RedisEventLog log = RedisEventLog.connect(redis.uri(), settings);
-    logs.add(log);
-    await().atMost(Duration.ofSeconds(5)).until(log::ready);
-    return log;
+    return redis.connect(settings);
   }
 
   private RedisEventLog log() {
@@ -387,7 +365,7 @@ class RedisEventLogTest {
     RedisProcess later = RedisProcess.notStarted(other);
     try {
       RedisEventLog log = RedisEventLog.connect(later.uri(), RedisEventLog.Settings.defaults().withStreamKey(key));
-      logs.add(log);
+      redis.closedAfterTest(log);
       assertThat(log.ready()).isFalse();
       long start = System.nanoTime();
       assertThatThrownBy(() -> get(log.append(List.of("t"), Event.of("x"), false)))
