@@ -31,7 +31,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -63,9 +65,9 @@ public final class HeraldServer implements AutoCloseable {
   /** Default path of the topic stream endpoint. */
   public static final String DEFAULT_STREAM_PATH = "/events";
   /** Default interval between heartbeat comments on an otherwise quiet connection. */
-  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Broker.Builder.DEFAULT_HEARTBEAT_INTERVAL;
   /** Default reconnection delay sent to clients in the first frame. */
-  public static final Duration DEFAULT_RETRY_HINT = Duration.ofSeconds(3);
+  public static final Duration DEFAULT_RETRY_HINT = Broker.Builder.DEFAULT_RETRY_HINT;
   /** Default bytes a connection may have waiting to be sent before it is closed as too slow. */
   public static final int DEFAULT_OUTBOUND_BUFFER_LIMIT_BYTES = 1024 * 1024;
   /** Default number of topics and patterns one connection may follow. */
@@ -73,29 +75,26 @@ public final class HeraldServer implements AutoCloseable {
   /** Default largest request body accepted by endpoints (larger is a 413). */
   public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
   /** Default bytes of events waiting for fan-out before publishes are refused. */
-  public static final long DEFAULT_MAX_QUEUED_FANOUT_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_MAX_QUEUED_FANOUT_BYTES = Broker.Builder.DEFAULT_MAX_QUEUED_FANOUT_BYTES;
   /** Default time a new connection has to send its request. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final ServerConfig config;
   private final EventLoopGroup bossGroup;
-  private final EventLoopGroup workerGroup;
   private final Class<? extends ServerChannel> channelClass;
   private final RealBroker broker;
-  private final EventLog log;
   private final ChannelGroup connections = new DefaultChannelGroup("herald-connections", GlobalEventExecutor.INSTANCE);
   private volatile Channel serverChannel;
   private volatile boolean closed;
 
-  private HeraldServer(Builder b, ServerConfig config) {
+  private HeraldServer(ServerConfig config, RealBroker broker) {
     this.config = config;
+    this.broker = broker;
+    // The broker's loops, which serve the connections, chose epoll or NIO the same way.
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-accept", true), io);
-    this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("herald-io", true), io);
-    this.log = b.eventLog != null ? b.eventLog : InMemoryEventLog.create();
-    this.broker = new RealBroker(log, workerGroup, config.heartbeatInterval(), b.maxQueuedFanoutBytes);
   }
 
   public static Builder builder() {
@@ -106,7 +105,7 @@ public final class HeraldServer implements AutoCloseable {
   public HeraldServer start() {
     if (closed) throw new IllegalStateException("server closed");
     ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(bossGroup, workerGroup)
+        .group(bossGroup, broker.loops())
         .channel(channelClass)
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -142,12 +141,13 @@ public final class HeraldServer implements AutoCloseable {
 
   /** The history behind the broker. */
   public EventLog eventLog() {
-    return log;
+    return broker.log();
   }
 
   /**
    * Stops accepting, tells every subscriber to come back after the retry hint, ends every stream
-   * cleanly, releases every buffer and closes the log.
+   * cleanly, then closes the broker (which releases every buffer, closes the log and stops the
+   * event loops).
    */
   @Override
   public void close() {
@@ -156,19 +156,13 @@ public final class HeraldServer implements AutoCloseable {
     Channel ch = serverChannel;
     if (ch != null) ch.close().syncUninterruptibly();
     try {
-      broker.closeAll(Event.retry(config.retryHint())).get(5, TimeUnit.SECONDS);
+      broker.endAll(Event.retry(config.retryHint())).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("streams did not all end in time", e);
     }
     // Through each pipeline, so HTTP/2 connections say GOAWAY and TLS says close_notify.
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    // The log before the event loops: its tail may still hand events to them until it stops.
-    try {
-      log.close();
-    } catch (Exception e) {
-      LOG.warn("closing the event log failed", e);
-    }
-    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    broker.close();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     LOG.info("Herald stopped");
   }
@@ -179,7 +173,6 @@ public final class HeraldServer implements AutoCloseable {
     private int port = 8080;
     private String streamPath = DEFAULT_STREAM_PATH;
     private CorsPolicy cors = CorsPolicy.sameOrigin();
-    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration retryHint = DEFAULT_RETRY_HINT;
     private int outboundBufferLimitBytes = DEFAULT_OUTBOUND_BUFFER_LIMIT_BYTES;
     private int maxTopicsPerConnection = DEFAULT_MAX_TOPICS_PER_CONNECTION;
@@ -188,19 +181,38 @@ public final class HeraldServer implements AutoCloseable {
     private Path tlsCert;
     private Path tlsKey;
     private boolean h2c = true;
-    private int ioThreads = Runtime.getRuntime().availableProcessors();
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-    private EventLog eventLog;
     private final Map<String, HttpEndpoint> endpoints = new LinkedHashMap<>();
     private HttpEndpoint fallbackEndpoint;
     private final Map<String, String> streamHeaders = new LinkedHashMap<>();
     private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
     private final Map<String, TopicSelector> extraStreams = new LinkedHashMap<>();
-    private long maxQueuedFanoutBytes = DEFAULT_MAX_QUEUED_FANOUT_BYTES;
+    private Broker broker;
+    // The broker's settings, for the broker this builder makes when given none; null: not set.
+    private EventLog eventLog;
+    private Duration heartbeatInterval;
+    private Integer ioThreads;
+    private Long maxQueuedFanoutBytes;
 
     /**
-     * Bytes of events waiting for the event loops to write them to subscribers; above it, publishes
-     * fail with {@link OverloadedException} instead of growing memory. Default 64 MiB.
+     * The broker to serve, built first with {@link Broker#builder}: its log, event loops, heartbeat
+     * and fan-out bound are its own, so {@link #eventLog}, {@link #ioThreads}, {@link
+     * #heartbeatInterval} and {@link #maxQueuedFanoutBytes} do not go with it. The server closes it.
+     * Default: a broker this builder makes from those settings.
+     */
+    public Builder broker(Broker broker) {
+      Objects.requireNonNull(broker, "broker");
+      if (!(broker instanceof RealBroker)) {
+        throw new IllegalArgumentException("the broker must come from Broker.builder(log).build()");
+      }
+      this.broker = broker;
+      return this;
+    }
+
+    /**
+     * For the broker this builder makes: bytes of events waiting for the event loops to write them
+     * to subscribers; above it, publishes fail with {@link OverloadedException} instead of growing
+     * memory. Default 64 MiB.
      */
     public Builder maxQueuedFanoutBytes(long bytes) {
       if (bytes < 0) throw new IllegalArgumentException("maxQueuedFanoutBytes must not be negative: " + bytes);
@@ -274,7 +286,7 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
-    /** How often a quiet connection gets a {@code :} comment. Default 15 s. */
+    /** For the broker this builder makes: how often a quiet connection gets a {@code :} comment. Default 15 s. */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = positive("heartbeatInterval", interval);
       return this;
@@ -329,7 +341,7 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
-    /** Event-loop threads. Default: the number of processors. */
+    /** For the broker this builder makes: event-loop threads. Default: the number of processors. */
     public Builder ioThreads(int threads) {
       if (threads < 1) throw new IllegalArgumentException("ioThreads must be positive: " + threads);
       this.ioThreads = threads;
@@ -342,7 +354,7 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
-    /** The history; default {@link InMemoryEventLog#create()}. The server closes it. */
+    /** For the broker this builder makes: the history; default {@link InMemoryEventLog#create()}. The server closes it. */
     public Builder eventLog(EventLog log) {
       this.eventLog = Objects.requireNonNull(log, "eventLog");
       return this;
@@ -352,11 +364,32 @@ public final class HeraldServer implements AutoCloseable {
       if (routes.containsKey(streamPath)) {
         throw new IllegalStateException("route " + streamPath + " collides with the stream path");
       }
+      checkBrokerSettings();
       SslContext ssl = tlsCert == null ? null : sslContext(tlsCert, tlsKey);
-      ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, heartbeatInterval, retryHint,
-          outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c, ioThreads,
+      ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, retryHint,
+          outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c,
           requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes, extraStreams);
-      return new HeraldServer(this, config);
+      return new HeraldServer(config, (RealBroker) (broker != null ? broker : ownBroker()));
+    }
+
+    private Broker ownBroker() {
+      Broker.Builder b = Broker.builder(eventLog != null ? eventLog : InMemoryEventLog.create()).retryHint(retryHint);
+      if (ioThreads != null) b.ioThreads(ioThreads);
+      if (heartbeatInterval != null) b.heartbeatInterval(heartbeatInterval);
+      if (maxQueuedFanoutBytes != null) b.maxQueuedFanoutBytes(maxQueuedFanoutBytes);
+      return b.build();
+    }
+
+    private void checkBrokerSettings() {
+      if (broker == null) return;
+      List<String> set = new ArrayList<>();
+      if (eventLog != null) set.add("eventLog");
+      if (ioThreads != null) set.add("ioThreads");
+      if (heartbeatInterval != null) set.add("heartbeatInterval");
+      if (maxQueuedFanoutBytes != null) set.add("maxQueuedFanoutBytes");
+      if (!set.isEmpty()) {
+        throw new IllegalStateException(String.join(", ", set) + " belong to the broker given: set them on Broker.builder");
+      }
     }
 
     private static SslContext sslContext(Path cert, Path key) {

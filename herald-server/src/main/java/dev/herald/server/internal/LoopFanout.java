@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LoopFanout implements Runnable {
   static final Logger LOG = LoggerFactory.getLogger("dev.herald.server");
-  private static final SseConnection[] NONE = new SseConnection[0];
+  private static final SseStream[] NONE = new SseStream[0];
 
   final EventLoop loop;
   private final RealBroker broker;
@@ -36,10 +36,10 @@ final class LoopFanout implements Runnable {
   private final AtomicBoolean scheduled = new AtomicBoolean();
 
   // Arrays, replaced on change: delivery iterates them while a write may close a connection.
-  private final Map<String, SseConnection[]> byTopic = new HashMap<>();
-  private SseConnection[] byPattern = NONE;
-  private final Set<SseConnection> all = new LinkedHashSet<>();
-  private final List<SseConnection> dirty = new ArrayList<>();
+  private final Map<String, SseStream[]> byTopic = new HashMap<>();
+  private SseStream[] byPattern = NONE;
+  private final Set<SseStream> all = new LinkedHashSet<>();
+  private final List<SseStream> dirty = new ArrayList<>();
   private boolean draining;
   private long deliveredCount; // loop thread only
   private volatile long delivered; // published once per flush, for stats()
@@ -93,16 +93,16 @@ final class LoopFanout implements Runnable {
     }
     List<String> topics = p.event().topics();
     for (int t = 0, n = topics.size(); t < n; t++) {
-      SseConnection[] subscribers = byTopic.get(topics.get(t));
+      SseStream[] subscribers = byTopic.get(topics.get(t));
       if (subscribers == null) continue;
-      for (SseConnection c : subscribers) c.deliverLive(p);
+      for (SseStream c : subscribers) c.deliverLive(p);
     }
-    for (SseConnection c : byPattern) {
+    for (SseStream c : byPattern) {
       if (c.subscription.matches(topics)) c.deliverLive(p);
     }
   }
 
-  void markDirty(SseConnection c) {
+  void markDirty(SseStream c) {
     if (!c.dirty) {
       c.dirty = true;
       dirty.add(c);
@@ -122,15 +122,15 @@ final class LoopFanout implements Runnable {
   private void flushDirty() {
     delivered = deliveredCount;
     for (int i = 0; i < dirty.size(); i++) {
-      SseConnection c = dirty.get(i);
+      SseStream c = dirty.get(i);
       c.dirty = false;
-      c.channel.flush();
+      c.flush();
     }
     dirty.clear();
   }
 
   private void heartbeat() {
-    for (SseConnection c : all) {
+    for (SseStream c : all) {
       // A connection that wrote since the last beat is warm already.
       if (!c.wroteSinceHeartbeat) c.writeHeartbeat();
       c.wroteSinceHeartbeat = false;
@@ -138,12 +138,12 @@ final class LoopFanout implements Runnable {
     flushDirty();
   }
 
-  void register(SseConnection c) {
+  void register(SseStream c) {
     all.add(c);
     if (c.subscription == null) return;
     for (String topic : c.subscription.topics()) {
-      SseConnection[] old = byTopic.getOrDefault(topic, NONE);
-      SseConnection[] grown = Arrays.copyOf(old, old.length + 1);
+      SseStream[] old = byTopic.getOrDefault(topic, NONE);
+      SseStream[] grown = Arrays.copyOf(old, old.length + 1);
       grown[old.length] = c;
       byTopic.put(topic, grown);
     }
@@ -153,11 +153,12 @@ final class LoopFanout implements Runnable {
     }
   }
 
-  void unregister(SseConnection c) {
-    if (!all.remove(c)) return;
-    if (c.subscription == null) return;
+  /** Removes {@code c}; false if it was not registered. */
+  boolean unregister(SseStream c) {
+    if (!all.remove(c)) return false;
+    if (c.subscription == null) return true;
     for (String topic : c.subscription.topics()) {
-      SseConnection[] shrunk = without(byTopic.get(topic), c);
+      SseStream[] shrunk = without(byTopic.get(topic), c);
       if (shrunk.length == 0) {
         byTopic.remove(topic);
       } else {
@@ -165,13 +166,14 @@ final class LoopFanout implements Runnable {
       }
     }
     if (!c.subscription.patterns().isEmpty()) byPattern = without(byPattern, c);
+    return true;
   }
 
-  private static SseConnection[] without(SseConnection[] from, SseConnection c) {
+  private static SseStream[] without(SseStream[] from, SseStream c) {
     if (from == null) return NONE;
     for (int i = 0; i < from.length; i++) {
       if (from[i] == c) {
-        SseConnection[] shrunk = new SseConnection[from.length - 1];
+        SseStream[] shrunk = new SseStream[from.length - 1];
         System.arraycopy(from, 0, shrunk, 0, i);
         System.arraycopy(from, i + 1, shrunk, i, from.length - i - 1);
         return shrunk;
@@ -180,19 +182,19 @@ final class LoopFanout implements Runnable {
     return from;
   }
 
-  void slowConsumerClosed(SseConnection c, long pendingBytes) {
+  void slowConsumerClosed(SseStream c, long pendingBytes) {
     broker.slowConsumerClosed(c, pendingBytes);
   }
 
   /** Ends every topic subscriber's stream of this loop (not per-request streams: they follow no log). */
   private void endSubscribers(Pending.Gap gap) {
-    for (SseConnection c : new ArrayList<>(all)) {
+    for (SseStream c : new ArrayList<>(all)) {
       if (c.subscription != null) c.endForGap(gap);
     }
   }
 
   /** Ends every stream of this loop, telling clients when to come back. */
-  void closeAll(Event farewell) {
-    for (SseConnection c : new ArrayList<>(all)) c.end(farewell);
+  void endAll(Event farewell) {
+    for (SseStream c : new ArrayList<>(all)) c.end(farewell);
   }
 }

@@ -1,43 +1,67 @@
 package dev.herald.server.internal;
 
 import dev.herald.protocol.Event;
+import dev.herald.protocol.EventEncoder;
 import dev.herald.server.Broker;
 import dev.herald.server.BrokerListener;
+import dev.herald.server.BrokerStats;
 import dev.herald.server.EventLog;
+import dev.herald.server.OverloadedException;
 import dev.herald.server.StoredEvent;
+import dev.herald.server.StreamHandle;
 import dev.herald.server.StreamRequest;
+import dev.herald.server.StreamTransport;
+import dev.herald.server.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The broker: takes publishes to the log and fans the log's tail out to every event loop. One
- * event becomes one chunk buffer, shared by all loops and subscribers.
+ * The broker: validates publishes, hands them to the log and fans the log's tail out to every
+ * event loop it owns. One event becomes one chunk buffer, shared by all loops and subscribers.
  */
 public final class RealBroker implements Broker {
   private final EventLog log;
+  private final EventLoopGroup loops;
   private final Map<EventExecutor, LoopFanout> fanouts = new IdentityHashMap<>();
   private final LoopFanout[] fanoutArray;
+  private final AtomicInteger nextFanout = new AtomicInteger();
+  private final Event retryEvent;
+  private final byte[] retryFrame;
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final List<BrokerListener> listeners = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder slowClosed = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder published = new LongAdder();
+  private final LongAdder slowClosed = new LongAdder();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final long maxQueuedBytes;
 
   // The newest events fanned out, for a gap's marker. Written and read on the tail only, one call at
@@ -46,11 +70,16 @@ public final class RealBroker implements Broker {
   private volatile StoredEvent lastFannedOut;
   private volatile StoredEvent lastPublicFannedOut;
 
-  public RealBroker(EventLog log, EventLoopGroup group, Duration heartbeatInterval, long maxQueuedBytes) {
+  /** Use {@link Broker#builder}; the arguments are checked there. */
+  public RealBroker(EventLog log, int ioThreads, Duration heartbeatInterval, Duration retryHint, long maxQueuedBytes) {
     this.log = log;
     this.maxQueuedBytes = maxQueuedBytes;
+    this.retryEvent = Event.retry(retryHint);
+    this.retryFrame = EventEncoder.encode(retryEvent);
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.loops = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("herald-io", true), io);
     List<LoopFanout> list = new ArrayList<>();
-    for (EventExecutor executor : group) {
+    for (EventExecutor executor : loops) {
       LoopFanout f = new LoopFanout((EventLoop) executor, this);
       f.startHeartbeats(heartbeatInterval);
       fanouts.put(executor, f);
@@ -65,8 +94,18 @@ public final class RealBroker implements Broker {
     return log;
   }
 
+  /** The event loops every stream of this broker runs on; a server serves its connections on them too. */
+  public EventLoopGroup loops() {
+    return loops;
+  }
+
+  /**
+   * Where an update enters: the one place it is checked. Logs behind it trust their arguments: at
+   * least one topic, none empty, and data.
+   */
   @Override
   public CompletionStage<String> publish(Collection<String> topics, Event event, boolean privateUpdate) {
+    Objects.requireNonNull(event, "event");
     if (topics.isEmpty()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("publish needs at least one topic"));
     }
@@ -81,7 +120,7 @@ public final class RealBroker implements Broker {
     long queued = queuedBytes.get();
     if (queued > maxQueuedBytes) {
       // Bounded memory: refuse rather than queue without end when publishers outrun the fan-out.
-      return CompletableFuture.failedFuture(new dev.herald.server.OverloadedException(queued, maxQueuedBytes));
+      return CompletableFuture.failedFuture(new OverloadedException(queued, maxQueuedBytes));
     }
     try {
       return log.append(List.copyOf(topics), event, privateUpdate).thenApply(StoredEvent::id);
@@ -108,9 +147,7 @@ public final class RealBroker implements Broker {
 
   /**
    * The log skipped events: in the fan-out queues, between the events before and after the gap, a
-   * marker that ends every topic subscriber, so none receives an event after the gap on a stream
-   * that missed the ones before it. The marker carries the last events before the gap, so that a
-   * live subscriber that got no event yet (and so has no id to resume from) can be given one.
+   * marker that ends every topic subscriber (see {@link SseStream#endForGap}).
    */
   private void tailGap() {
     LoopFanout.LOG.warn("the event log skipped events this node had not delivered: ending every topic subscriber's"
@@ -121,10 +158,42 @@ public final class RealBroker implements Broker {
   }
 
   @Override
-  public dev.herald.server.BrokerStats stats() {
+  public StreamHandle openStream(StreamRequest request, Subscription subscription, StreamTransport transport) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(subscription, "subscription");
+    Objects.requireNonNull(transport, "transport");
+    LoopFanout fanout = fanoutArray[Math.floorMod(nextFanout.getAndIncrement(), fanoutArray.length)];
+    SseStream stream = new SseStream(request, subscription, new ForeignTransport(transport), fanout);
+    // Always a task, never inline: no transport call before the caller has its handle.
+    fanout.loop.execute(() -> open(stream, retryFrame));
+    return new RealStreamHandle(stream, this);
+  }
+
+  /**
+   * Opens {@code stream} on its loop (the caller's thread): register first, holding live events,
+   * then read the history and only then answer, so the head can say whether the history was cut;
+   * without a {@code Last-Event-ID} (or for a per-request stream), answer and go live at once.
+   */
+  void open(SseStream stream, byte[] retryFrame) {
+    StreamRequest request = stream.request;
+    if (stream.subscription == null || request.lastEventId().isEmpty()) {
+      stream.startLive(retryFrame);
+      connected(stream);
+      return;
+    }
+    stream.awaitHistory();
+    connected(stream);
+    String id = request.lastEventId().get();
+    // The log answers on its own thread: back to the stream's loop, like every write to it.
+    log.readAfter(id).whenComplete((replay, error) -> stream.fanout.loop.execute(
+        () -> stream.historyRead(replay, error, id, retryFrame)));
+  }
+
+  @Override
+  public BrokerStats stats() {
     long delivered = 0;
     for (LoopFanout f : fanoutArray) delivered += f.delivered();
-    return new dev.herald.server.BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum());
+    return new BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum());
   }
 
   @Override
@@ -154,59 +223,84 @@ public final class RealBroker implements Broker {
     return f;
   }
 
-  void connected(SseConnection c) {
-    c.fanout.register(c);
+  private void connected(SseStream s) {
+    s.fanout.register(s);
     connections.incrementAndGet();
-    if (c.subscription != null && c.subscription.endsAt() != null) {
-      // On the connection's own loop, like every write to it; cancelled if it closes first.
-      long nanos = java.time.Duration.between(java.time.Instant.now(), c.subscription.endsAt()).toNanos();
-      java.util.concurrent.ScheduledFuture<?> end = c.channel.eventLoop().schedule(() -> {
-        LoopFanout.LOG.debug("ending {}: its subscription ended at {}", describe(c.request), c.subscription.endsAt());
-        c.end(null);
-      }, Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
-      c.onClose(() -> end.cancel(false));
+    Subscription subscription = s.subscription;
+    if (subscription != null && subscription.endsAt() != null) {
+      // On the stream's own loop, like every write to it; cancelled if it closes first.
+      long nanos = Duration.between(Instant.now(), subscription.endsAt()).toNanos();
+      ScheduledFuture<?> end = s.fanout.loop.schedule(() -> {
+        LoopFanout.LOG.debug("ending {}: its subscription ended at {}", describe(s.request), subscription.endsAt());
+        s.end(null);
+      }, Math.max(0, nanos), TimeUnit.NANOSECONDS);
+      s.onClose(() -> end.cancel(false));
     }
-    if (c.subscription != null) {
-      for (String topic : c.subscription.topics()) {
+    if (subscription != null) {
+      for (String topic : subscription.topics()) {
         counts.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
       }
     }
-    for (BrokerListener l : listeners) l.onConnect(c.request);
+    for (BrokerListener l : listeners) l.onConnect(s.request);
   }
 
-  void disconnected(SseConnection c, String reason) {
-    c.fanout.unregister(c);
+  /** The stream's transport closed (on its loop). Once per stream, whoever reports it. */
+  void disconnected(SseStream s, String reason) {
+    if (s.isClosed()) return;
+    boolean registered = s.fanout.unregister(s);
+    s.closed();
+    if (!registered) return; // closed before it was opened
     connections.decrementAndGet();
-    if (c.subscription != null) {
-      for (String topic : c.subscription.topics()) {
+    if (s.subscription != null) {
+      for (String topic : s.subscription.topics()) {
         counts.computeIfPresent(topic, (t, n) -> n.decrementAndGet() == 0 ? null : n);
       }
     }
-    c.closed();
-    for (BrokerListener l : listeners) l.onDisconnect(c.request, reason);
+    for (BrokerListener l : listeners) l.onDisconnect(s.request, reason);
   }
 
-  void slowConsumerClosed(SseConnection c, long pendingBytes) {
+  void slowConsumerClosed(SseStream s, long pendingBytes) {
     slowClosed.increment();
-    LoopFanout.LOG.info("closing slow consumer {} ({} bytes pending)", c.request.remoteAddress(), pendingBytes);
-    for (BrokerListener l : listeners) l.onSlowConsumerClosed(c.request, pendingBytes);
+    LoopFanout.LOG.info("closing slow consumer {} ({} bytes pending)", s.request.remoteAddress(), pendingBytes);
+    for (BrokerListener l : listeners) l.onSlowConsumerClosed(s.request, pendingBytes);
   }
 
-  /** Ends every stream on every loop; the returned stage completes when all loops did. */
-  public CompletableFuture<Void> closeAll(Event farewell) {
+  /** Ends every stream on every loop with {@code farewell}; the returned stage completes when all loops did. */
+  public CompletableFuture<Void> endAll(Event farewell) {
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (LoopFanout f : fanoutArray) {
       CompletableFuture<Void> d = new CompletableFuture<>();
-      f.loop.execute(() -> {
-        try {
-          f.closeAll(farewell);
-        } finally {
-          d.complete(null);
-        }
-      });
+      try {
+        f.loop.execute(() -> {
+          try {
+            f.endAll(farewell);
+          } finally {
+            d.complete(null);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        d.complete(null); // that loop stopped: its streams are gone
+      }
       done.add(d);
     }
     return CompletableFuture.allOf(done.toArray(new CompletableFuture[0]));
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    try {
+      endAll(retryEvent).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LoopFanout.LOG.warn("streams did not all end in time", e);
+    }
+    // The log before the event loops: its tail may still hand events to them until it stops.
+    try {
+      log.close();
+    } catch (Exception e) {
+      LoopFanout.LOG.warn("closing the event log failed", e);
+    }
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   static String describe(StreamRequest r) {

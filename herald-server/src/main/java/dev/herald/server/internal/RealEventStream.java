@@ -3,58 +3,52 @@ package dev.herald.server.internal;
 import dev.herald.protocol.Event;
 import dev.herald.server.EventStream;
 import dev.herald.server.StreamRequest;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** A per-request stream: sends hop to the connection's event loop, keeping the caller's order. */
+/** A per-request stream: sends hop to the stream's event loop, keeping the caller's order. */
 final class RealEventStream implements EventStream {
-  private final SseConnection connection;
+  private final SseStream stream;
+  private final EventLoop loop;
 
-  RealEventStream(SseConnection connection) {
-    this.connection = connection;
+  RealEventStream(SseStream stream) {
+    this.stream = stream;
+    this.loop = stream.fanout.loop;
   }
 
   @Override
   public CompletionStage<Void> send(Event event) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    ChannelPromise promise = connection.channel.newPromise();
-    promise.addListener(f -> {
-      if (f.isSuccess()) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(f.cause());
-      }
-    });
-    if (connection.channel.eventLoop().inEventLoop()) {
-      connection.writeEvent(event, promise);
+    if (loop.inEventLoop()) {
+      stream.send(event, done);
     } else {
-      connection.channel.eventLoop().execute(() -> connection.writeEvent(event, promise));
+      loop.execute(() -> stream.send(event, done));
     }
     return done;
   }
 
   @Override
   public void complete() {
-    if (connection.channel.eventLoop().inEventLoop()) {
-      connection.end(null);
+    if (loop.inEventLoop()) {
+      stream.end(null);
     } else {
-      connection.channel.eventLoop().execute(() -> connection.end(null));
+      loop.execute(() -> stream.end(null));
     }
   }
 
   @Override
   public boolean isOpen() {
-    return connection.channel.isActive() && !connection.isClosed();
+    return stream.isOpen();
   }
 
   @Override
   public void onClose(Runnable callback) {
-    connection.channel.eventLoop().execute(() -> connection.onClose(callback));
+    loop.execute(() -> stream.onClose(callback));
   }
 
   @Override
   public StreamRequest request() {
-    return connection.request;
+    return stream.request;
   }
 }

@@ -1,6 +1,5 @@
 package dev.herald.server.internal;
 
-import dev.herald.protocol.Event;
 import dev.herald.server.EndpointRequest;
 import dev.herald.server.EndpointResponse;
 import dev.herald.server.HttpEndpoint;
@@ -11,22 +10,17 @@ import dev.herald.server.TopicSelector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -47,26 +41,23 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   /** Longest {@code Last-Event-ID} accepted; ids are meant to be short. */
   static final int MAX_LAST_EVENT_ID_BYTES = 1024;
 
-  private static final List<Class<? extends ChannelHandler>> HTTP1_HANDLERS = List.of(
-      io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler.class,
-      io.netty.handler.codec.http.HttpServerUpgradeHandler.class,
-      io.netty.handler.codec.http.HttpObjectAggregator.class,
-      HttpServerCodec.class);
-
   private final RealBroker broker;
   private final ServerConfig config;
   private final boolean h2;
-  private SseConnection connection;
+  private final byte[] retryFrame;
+  private SseStream stream; // once this request became a stream
 
-  RequestHandler(RealBroker broker, ServerConfig config, boolean h2) {
+  /** {@code retryFrame}: the encoded {@code retry:} hint every stream starts with. */
+  RequestHandler(RealBroker broker, ServerConfig config, byte[] retryFrame, boolean h2) {
     this.broker = broker;
     this.config = config;
     this.h2 = h2;
+    this.retryFrame = retryFrame;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (connection != null) {
+    if (stream != null) {
       // A streaming connection reads nothing more (raw bytes once the codec is gone): drop it.
       io.netty.util.ReferenceCountUtil.release(msg);
       return;
@@ -174,77 +165,17 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       StreamHandler route, String allowedOrigin) {
     ReadTimeoutHandler timeout = ctx.pipeline().get(ReadTimeoutHandler.class);
     if (timeout != null) ctx.pipeline().remove(timeout); // a stream's request side is quiet by design
-    LoopFanout fanout = broker.fanoutFor(ctx.channel().eventLoop());
-    connection = new SseConnection(ctx.channel(), h2, request, subscription, fanout, config.outboundBufferLimitBytes());
-    SseConnection c = connection;
-    if (subscription != null && request.lastEventId().isPresent()) {
-      // Register first (holding live events), then read the history, then answer: the head can
-      // then say whether the history was cut.
-      c.beginReplay();
-      broker.connected(c);
-      String id = request.lastEventId().get();
-      broker.log().readAfter(id).whenComplete((replay, error) -> c.channel.eventLoop().execute(() -> {
-        if (c.isClosed()) return;
-        if (error != null) {
-          // Nothing was sent yet: say so with a status (clients retry on their own schedule).
-          LoopFanout.LOG.warn("history read failed for Last-Event-ID {}: {}", id, error.toString());
-          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-              ? error.getCause() : error;
-          FullHttpResponse res = text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-              "the event history cannot be read now: " + cause.getMessage());
-          res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-          if (allowedOrigin != null) Cors.addAllowHeaders(res.headers(), config.cors(), allowedOrigin);
-          HttpUtil.setContentLength(res, res.content().readableBytes());
-          if (!h2) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-          ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-          return;
-        }
-        writeHead(ctx, allowedOrigin, replay.historyCut());
-        c.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
-        c.replay(replay, id);
-      }));
-      return;
-    }
-    writeHead(ctx, allowedOrigin, false);
-    c.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
-    ctx.flush();
-    broker.connected(c);
+    NettyTransport transport = new NettyTransport(ctx.channel(), h2, config, allowedOrigin);
+    stream = new SseStream(request, subscription, transport, broker.fanoutFor(ctx.channel().eventLoop()));
+    broker.open(stream, retryFrame);
     if (route != null) {
       try {
-        route.handle(request, new RealEventStream(c));
+        route.handle(request, new RealEventStream(stream));
       } catch (Exception e) {
         LoopFanout.LOG.warn("stream handler for {} failed", request.path(), e);
-        c.end(null);
+        stream.end(null);
       }
     }
-  }
-
-  private void writeHead(ChannelHandlerContext ctx, String allowedOrigin, boolean historyCut) {
-    HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    HttpHeaders h = res.headers();
-    h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-    h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-    h.set("x-accel-buffering", "no");
-    config.streamHeaders().forEach(h::set);
-    if (historyCut) h.set("last-event-id", dev.herald.server.EventLog.EARLIEST);
-    if (allowedOrigin != null) Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
-    if (h2) {
-      ctx.write(res);
-    } else {
-      HttpUtil.setTransferEncodingChunked(res, true);
-      // The connection ends with the stream: a client must not pool it for another request.
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.write(res);
-      // From here on the body goes out as pre-framed chunks, shared by all subscribers, and
-      // nothing more is read: the HTTP machinery leaves the pipeline, so each write and flush
-      // goes straight to the socket and an idle stream holds about 1 KB less.
-      ChannelPipeline pipeline = ctx.pipeline();
-      for (Class<? extends ChannelHandler> type : HTTP1_HANDLERS) {
-        ChannelHandler handler = pipeline.get(type);
-        if (handler != null) pipeline.remove(handler);
-      }
-    }
-    connection.started();
   }
 
   private void serveEndpoint(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri,
@@ -283,13 +214,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (connection != null) broker.disconnected(connection, "closed");
+    if (stream != null) broker.disconnected(stream, "closed");
     super.channelInactive(ctx);
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-    if (connection != null && ctx.channel().isWritable()) connection.onWritable();
+    if (stream != null && ctx.channel().isWritable()) stream.onWritable();
     super.channelWritabilityChanged(ctx);
   }
 
@@ -368,7 +299,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);
   }
 
-  private static FullHttpResponse text(HttpResponseStatus status, String message) {
+  static FullHttpResponse text(HttpResponseStatus status, String message) {
     ByteBuf body = Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -1,5 +1,7 @@
 package dev.herald.server.internal;
 
+import dev.herald.protocol.Event;
+import dev.herald.protocol.EventEncoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -33,12 +35,14 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
   private final RealBroker broker;
   private final ServerConfig config;
   private final ChannelGroup connections;
+  private final byte[] retryFrame;
 
   /** {@code connections} collects every accepted connection, so shutdown can close them through their pipelines. */
   public ServerInitializer(RealBroker broker, ServerConfig config, ChannelGroup connections) {
     this.broker = broker;
     this.config = config;
     this.connections = connections;
+    this.retryFrame = EventEncoder.encode(Event.retry(config.retryHint()));
   }
 
   @Override
@@ -72,7 +76,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
         }
       }));
       p.addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
-      p.addLast(new RequestHandler(broker, config, false));
+      p.addLast(new RequestHandler(broker, config, retryFrame, false));
     } else {
       addHttp1(p, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     }
@@ -81,7 +85,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
   private void addHttp1(ChannelPipeline p, HttpServerCodec codec) {
     p.addLast(codec);
     p.addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
-    p.addLast(new RequestHandler(broker, config, false));
+    p.addLast(new RequestHandler(broker, config, retryFrame, false));
   }
 
   private void addHttp2(ChannelPipeline p) {
@@ -109,7 +113,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
             config.outboundBufferLimitBytes() / 2, config.outboundBufferLimitBytes()));
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
         stream.pipeline().addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
-        stream.pipeline().addLast(new RequestHandler(broker, config, true));
+        stream.pipeline().addLast(new RequestHandler(broker, config, retryFrame, true));
       }
     };
   }

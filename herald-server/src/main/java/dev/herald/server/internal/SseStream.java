@@ -1,0 +1,315 @@
+package dev.herald.server.internal;
+
+import dev.herald.protocol.Event;
+import dev.herald.protocol.EventEncoder;
+import dev.herald.server.Replay;
+import dev.herald.server.StoredEvent;
+import dev.herald.server.StreamRequest;
+import dev.herald.server.Subscription;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One open event stream, whatever carries it: keeps the stream's order, limits and lifecycle
+ * ({@link StreamState}) and writes through its {@link Transport}. All methods run on the event loop
+ * of its {@link LoopFanout}.
+ *
+ * <p>Order and exactly-once: {@code lastPosition} is the log position of the newest event written;
+ * anything at or below it is skipped, which both removes an event published to several followed
+ * topics and stitches a replay to the live events held while it ran.
+ */
+final class SseStream {
+  final StreamRequest request;
+  final Subscription subscription; // null for a per-request stream
+  final LoopFanout fanout;
+  private final Transport transport;
+
+  private StreamState state = StreamState.OPENING;
+  private long lastPosition = Long.MIN_VALUE;
+  private List<Pending> held; // live events held while the history is read and written
+  private long heldBytes;
+  private List<StoredEvent> replay;
+  private int replayIndex;
+
+  boolean wroteSinceHeartbeat;
+  boolean dirty;
+  private final List<Runnable> closeCallbacks = new ArrayList<>(1);
+
+  SseStream(StreamRequest request, Subscription subscription, Transport transport, LoopFanout fanout) {
+    this.request = request;
+    this.subscription = subscription;
+    this.transport = transport;
+    this.fanout = fanout;
+  }
+
+  StreamState state() {
+    return state;
+  }
+
+  private void moveTo(StreamState next) {
+    if (!state.canMoveTo(next)) throw new IllegalStateException("stream cannot go from " + state + " to " + next);
+    state = next;
+  }
+
+  /** Starts the response and goes live at once: no history to read. */
+  void startLive(byte[] retryFrame) {
+    transport.start(false);
+    moveTo(StreamState.LIVE);
+    writeControl(retryFrame);
+    transport.flush();
+  }
+
+  /** Holds live events until {@link #historyRead} has written the history. */
+  void awaitHistory() {
+    moveTo(StreamState.AWAITING_HISTORY);
+    held = new ArrayList<>();
+  }
+
+  /**
+   * The log answered: starts the response and writes the history, then the events held meanwhile;
+   * or, if it failed, answers 503. Nothing if the stream ended or closed while it waited.
+   */
+  void historyRead(Replay result, Throwable error, String requestedId, byte[] retryFrame) {
+    if (state != StreamState.AWAITING_HISTORY) return;
+    if (error != null) {
+      // Nothing was sent yet: say so with a status (clients retry on their own schedule).
+      LoopFanout.LOG.warn("history read failed for Last-Event-ID {}: {}", requestedId, error.toString());
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      moveTo(StreamState.ENDED);
+      releaseHeld();
+      transport.historyUnavailable("the event history cannot be read now: " + cause.getMessage());
+      return;
+    }
+    transport.start(result.historyCut());
+    moveTo(StreamState.REPLAYING);
+    writeControl(retryFrame);
+    // The client has everything up to the id it resumed from: live events held meanwhile at or
+    // before it (a cluster node behind the one that gave the client that id) are not sent again.
+    lastPosition = Math.max(lastPosition, result.afterPosition());
+    if (result.historyCut()) writeControl(EventEncoder.encode(historyCut(requestedId, result)));
+    List<StoredEvent> matching = new ArrayList<>(result.events().size());
+    for (StoredEvent e : result.events()) {
+      if (subscription.matches(e)) matching.add(e);
+    }
+    replay = matching;
+    replayIndex = 0;
+    continueReplay();
+  }
+
+  /** A live event for this subscriber; {@code p.chunk} stays owned by the caller. */
+  void deliverLive(Pending p) {
+    long position = p.event().position();
+    if (state.finished() || position <= lastPosition) return;
+    if (p.event().privateUpdate() && !subscription.matches(p.event())) return;
+    if (state.holdsLiveEvents()) {
+      if (!held.isEmpty() && position <= held.get(held.size() - 1).event().position()) return;
+      held.add(new Pending(p.event(), p.chunk().retain(), p.payloadOffset()));
+      heldBytes += p.chunk().readableBytes();
+      if (heldBytes > transport.outboundLimitBytes()) cut(heldBytes);
+      return;
+    }
+    if (!transport.isWritable()) {
+      // A closed connection is not writable either: that peer is gone, not slow.
+      if (transport.isOpen()) cut(transport.pendingBytes());
+      return;
+    }
+    transport.write(p);
+    wrote();
+    fanout.countDelivery();
+    lastPosition = position;
+  }
+
+  /** The transport takes more again: a replay held back goes on. */
+  void onWritable() {
+    if (state == StreamState.REPLAYING) continueReplay();
+  }
+
+  private void continueReplay() {
+    // Write only while the transport accepts more, so a long history never piles up in memory.
+    while (replayIndex < replay.size() && transport.isWritable()) {
+      StoredEvent e = replay.get(replayIndex++);
+      if (e.position() <= lastPosition) continue;
+      transport.write(e.frame(), null);
+      wrote();
+      fanout.countDelivery();
+      lastPosition = e.position();
+    }
+    if (replayIndex < replay.size()) {
+      transport.flush();
+      return;
+    }
+    replay = null;
+    moveTo(StreamState.LIVE);
+    for (Pending p : held) {
+      if (p.event().position() > lastPosition) {
+        transport.write(p);
+        wrote();
+        fanout.countDelivery();
+        lastPosition = p.event().position();
+      }
+      p.chunk().release();
+    }
+    held = null;
+    heldBytes = 0;
+    transport.flush();
+  }
+
+  /** Sends one event of a per-request stream; {@code written} completes when it is on its way. */
+  void send(Event event, CompletableFuture<Void> written) {
+    if (state != StreamState.LIVE) {
+      written.completeExceptionally(new ClosedChannelException());
+      return;
+    }
+    if (!transport.isWritable()) {
+      if (!transport.isOpen()) {
+        written.completeExceptionally(new ClosedChannelException());
+        return;
+      }
+      long pending = transport.pendingBytes();
+      written.completeExceptionally(new IllegalStateException("client too slow: " + pending + " bytes pending"));
+      cut(pending);
+      return;
+    }
+    transport.write(EventEncoder.encode(event), written);
+    wrote();
+  }
+
+  void writeHeartbeat() {
+    if (!state.started()) return;
+    transport.writeHeartbeat();
+    wrote();
+  }
+
+  void flush() {
+    transport.flush();
+  }
+
+  /**
+   * Ends the stream: the transport's clean end, or its close before the response started. Once: a
+   * second call, and every write after it, does nothing, so no event, replay or heartbeat follows
+   * the end while it waits behind a full socket.
+   */
+  void end(Event farewell) {
+    if (state.finished()) return;
+    boolean started = state.started();
+    if (started && farewell != null) {
+      if (!transport.isWritable()) {
+        if (transport.isOpen()) cut(transport.pendingBytes());
+        return;
+      }
+      writeControl(EventEncoder.encode(farewell));
+    }
+    moveTo(StreamState.ENDED);
+    // What was held or is left to replay will never be written: free it now, not at the close.
+    releaseHeld();
+    replay = null;
+    if (started) {
+      transport.end();
+    } else {
+      transport.close();
+    }
+  }
+
+  /**
+   * The log skipped events ({@link Pending#gap}): ends the stream. A live stream is first told, in
+   * an id-only frame (it sets the client's last event id without firing an event), the id of the
+   * newest event before the gap it may know, unless that is the last one it wrote: a client that
+   * got no event yet would otherwise come back without an id and lose the skipped events for good.
+   * Every event before the marker went through this loop first, so the stream has been sent all it
+   * follows up to that id. A stream still awaiting or writing its history has not: it just ends,
+   * and comes back with the id it has.
+   */
+  void endForGap(Pending.Gap gap) {
+    if (state == StreamState.LIVE) {
+      StoredEvent resume = resumeFrom(gap);
+      if (resume != null && resume.position() > lastPosition) {
+        // Past the writability check: the end is written regardless, and this is its part.
+        writeControl(EventEncoder.encode(Event.builder().id(resume.id()).build()));
+      }
+    }
+    end(null);
+  }
+
+  private StoredEvent resumeFrom(Pending.Gap gap) {
+    StoredEvent last = gap.lastBefore();
+    if (last != null && last.privateUpdate() && !subscription.matches(last)) {
+      // A private update this subscriber does not receive: its id is not for it to know. The last
+      // public event then: any after it is private, and those this subscriber receives were written
+      // here, so their position is at or below lastPosition and the client's own id is the newer.
+      return gap.lastPublicBefore();
+    }
+    return last;
+  }
+
+  /** Cuts a slow consumer: closes the transport without an end. */
+  private void cut(long pendingBytes) {
+    if (state.finished()) return;
+    moveTo(StreamState.CUT);
+    releaseHeld();
+    replay = null;
+    fanout.slowConsumerClosed(this, pendingBytes);
+    transport.close();
+  }
+
+  /** The transport closed: release what is held and tell the observers. */
+  void closed() {
+    if (state == StreamState.CLOSED) return;
+    moveTo(StreamState.CLOSED);
+    releaseHeld();
+    replay = null;
+    for (Runnable r : closeCallbacks) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LoopFanout.LOG.warn("close callback failed", e);
+      }
+    }
+  }
+
+  void onClose(Runnable callback) {
+    if (state == StreamState.CLOSED) {
+      callback.run();
+    } else {
+      closeCallbacks.add(callback);
+    }
+  }
+
+  boolean isClosed() {
+    return state == StreamState.CLOSED;
+  }
+
+  /** Any thread: whether the stream may still be written to. */
+  boolean isOpen() {
+    return transport.isOpen() && state != StreamState.CLOSED;
+  }
+
+  private void writeControl(byte[] frame) {
+    transport.write(frame, null);
+    wrote();
+  }
+
+  private void wrote() {
+    wroteSinceHeartbeat = true;
+    fanout.markDirty(this);
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      for (Pending p : held) p.chunk().release();
+      held = null;
+      heldBytes = 0;
+    }
+  }
+
+  private static Event historyCut(String requestedId, Replay result) {
+    String earliest = result.events().isEmpty() ? "" : result.events().get(0).id();
+    return Event.named(HISTORY_CUT_EVENT,
+        "{\"lastEventId\":" + Json.quote(requestedId) + ",\"earliest\":" + Json.quote(earliest) + "}");
+  }
+
+  /** The name of the event telling a resuming client that events after its id may be missing. */
+  static final String HISTORY_CUT_EVENT = "history-cut";
+}
