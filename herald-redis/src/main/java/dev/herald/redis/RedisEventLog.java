@@ -226,17 +226,17 @@ public final class RedisEventLog implements EventLog {
    * Appends with XADD. The stage completes on {@code herald-redis-tail} once the entry went to the
    * tail consumer; it fails with IllegalArgumentException for a duplicate own id (or one shaped like
    * a stream id), and with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
-   * back within {@link Settings#deliveryTimeout()}.
+   * back within {@link Settings#deliveryTimeout()}. The broker checked the update (topics, data, a
+   * non-empty own id).
    */
   @Override
   public CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
     Objects.requireNonNull(event, "event");
     List<String> copy = List.copyOf(topics);
-    if (copy.isEmpty()) throw new IllegalArgumentException("a stored event needs a topic");
     String ownId = event.id();
-    if (ownId != null && (ownId.isEmpty() || StreamIds.isStreamId(ownId))) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(ownId.isEmpty() ? "id must not be empty"
-          : "id " + ownId + " has the shape of a Redis stream id (<ms>-<seq>), which cluster mode reserves"));
+    if (ownId != null && StreamIds.isStreamId(ownId)) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "id " + ownId + " has the shape of a Redis stream id (<ms>-<seq>), which cluster mode reserves"));
     }
     RedisAsyncCommands<String, String> redis;
     try {

@@ -76,9 +76,6 @@ public final class InMemoryEventLog implements EventLog {
     synchronized (this) {
       long position = lastPosition + 1;
       String id = event.id() != null ? event.id() : Long.toString(position);
-      if (id.isEmpty()) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException("id must not be empty"));
-      }
       if (positions.containsKey(id)) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("duplicate id: " + id));
       }

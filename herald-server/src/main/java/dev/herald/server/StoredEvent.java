@@ -33,11 +33,11 @@ public final class StoredEvent {
    *
    * @param id the id sent to clients; must be a valid SSE id
    * @param position the log order: strictly increasing with each append
+   * @param topics at least one, none empty: the broker checked them where the update entered
    */
   public static StoredEvent of(String id, long position, List<String> topics, Event event, long timestampMillis,
       boolean privateUpdate) {
     if (id == null || id.isEmpty()) throw new IllegalArgumentException("a stored event needs an id");
-    if (topics.isEmpty()) throw new IllegalArgumentException("a stored event needs a topic");
     return new StoredEvent(id, position, topics, event, timestampMillis, privateUpdate);
   }
 

@@ -138,17 +138,12 @@ public final class SqliteEventLog implements EventLog {
    * batch is committed and the event went to the tail; it fails with IllegalArgumentException for
    * a duplicate or empty id, IllegalStateException once the log is closed, RejectedExecutionException
    * when too many appends are waiting, or the SQLException of a failed write.
-   *
-   * @throws IllegalArgumentException if {@code topics} is empty (as the in-memory log)
+   * The broker checked the update (topics, data, a non-empty own id).
    */
   @Override
   public CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
     Objects.requireNonNull(event, "event");
     List<String> copy = List.copyOf(topics);
-    if (copy.isEmpty()) throw new IllegalArgumentException("a stored event needs a topic");
-    if (event.id() != null && event.id().isEmpty()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("id must not be empty"));
-    }
     CompletableFuture<StoredEvent> result = new CompletableFuture<>();
     switch (queue.offer(new WriteTask.Append(copy, event, privateUpdate, result))) {
       case ACCEPTED:

@@ -101,21 +101,25 @@ public final class RealBroker implements Broker {
 
   /**
    * Where an update enters: the one place it is checked. Logs behind it trust their arguments: at
-   * least one topic, none empty, and data.
+   * least one topic, none empty, data, and an own id, if any, that is not empty.
    */
   @Override
   public CompletionStage<String> publish(Collection<String> topics, Event event, boolean privateUpdate) {
     Objects.requireNonNull(event, "event");
     if (topics.isEmpty()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("publish needs at least one topic"));
+      return CompletableFuture.failedFuture(new IllegalArgumentException("missing topic: an update needs at least one topic"));
     }
     for (String topic : topics) {
       if (topic == null || topic.isEmpty()) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException("topic must not be empty"));
+        return CompletableFuture.failedFuture(new IllegalArgumentException("empty topic"));
       }
     }
     if (event.data() == null) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("a published event needs data"));
+    }
+    if (event.id() != null && event.id().isEmpty()) {
+      // An empty id resets a client's last event id: an event the log keeps needs one to resume from.
+      return CompletableFuture.failedFuture(new IllegalArgumentException("id must not be empty"));
     }
     long queued = queuedBytes.get();
     if (queued > maxQueuedBytes) {

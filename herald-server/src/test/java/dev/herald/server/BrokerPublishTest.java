@@ -1,0 +1,35 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.protocol.Event;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** An update is checked once, where it enters the broker: the logs behind it never see a bad one. */
+class BrokerPublishTest {
+  private static void assertRefused(CompletionStage<String> publish, String message) {
+    assertThatThrownBy(() -> publish.toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void anUpdateWithoutTopicDataOrWithAnEmptyTopicOrIdIsRefusedBeforeTheLog() throws Exception {
+    InMemoryEventLog log = InMemoryEventLog.create();
+    try (Broker broker = Broker.builder(log).ioThreads(1).build()) {
+      assertRefused(broker.publish(List.of(), Event.of("x")), "missing topic: an update needs at least one topic");
+      assertRefused(broker.publish(List.of("a", ""), Event.of("x")), "empty topic");
+      assertRefused(broker.publish("a", Event.builder().id("").data("x").build()), "id must not be empty");
+      assertRefused(broker.publish("a", Event.builder().id("7").build()), "a published event needs data");
+      assertThat(log.size()).isZero();
+
+      assertThat(broker.publish(List.of("a", "b"), Event.of("fine")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .isEqualTo("1");
+    }
+  }
+}
