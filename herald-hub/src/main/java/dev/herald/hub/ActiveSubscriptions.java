@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * Mercure's active subscriptions, when enabled: each subscribe and unsubscribe is published as a
@@ -40,11 +39,11 @@ final class ActiveSubscriptions implements BrokerListener {
 
   private final Map<StreamRequest, Subscriber> pending = new ConcurrentHashMap<>();
   private final Map<StreamRequest, Subscriber> open = new ConcurrentHashMap<>();
-  private final Supplier<Broker> broker;
+  private final Broker broker;
   private final HubAuth auth;
   private volatile String lastEventId = "earliest";
 
-  ActiveSubscriptions(Supplier<Broker> broker, HubAuth auth) {
+  ActiveSubscriptions(Broker broker, HubAuth auth) {
     this.broker = broker;
     this.auth = auth;
   }
@@ -75,11 +74,9 @@ final class ActiveSubscriptions implements BrokerListener {
   }
 
   private void announce(Subscriber s, boolean active) {
-    Broker b = broker.get();
-    if (b == null) return;
     for (String topic : s.selectors()) {
       Entry e = entry(topic, s.id(), active);
-      b.publish(List.of(e.id()), Event.of(json(e).toString()), true)
+      broker.publish(List.of(e.id()), Event.of(json(e).toString()), true)
           .exceptionally(error -> {
             Hub.LOG.warn("could not publish the subscription update {}: {}", e.id(), error.getMessage());
             return null;

@@ -1,6 +1,6 @@
 package dev.herald.hub;
 
-import dev.herald.hub.console.ClusterFigures;
+import dev.herald.redis.ClusterCounts;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -9,6 +9,6 @@ interface Cluster {
   /** Starts reporting this node's counts, read from the suppliers on the store's own thread. */
   void report(LongSupplier connections, LongSupplier subscriptions);
 
-  /** The whole cluster's figures; empty until known and while the store is unreachable. */
-  Optional<ClusterFigures> figures();
+  /** The whole cluster's counts; empty until known and while the store is unreachable. */
+  Optional<ClusterCounts> counts();
 }

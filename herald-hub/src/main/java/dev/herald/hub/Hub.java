@@ -1,14 +1,35 @@
 package dev.herald.hub;
 
+import dev.herald.hub.auth.Authorizer;
+import dev.herald.hub.auth.DevKeys;
+import dev.herald.hub.auth.JwtVerifier;
+import dev.herald.hub.auth.TokenExtractor;
+import dev.herald.hub.console.ChatResponder;
+import dev.herald.hub.console.ConsolePages;
+import dev.herald.hub.console.Demos;
+import dev.herald.hub.console.OfflineResponder;
+import dev.herald.hub.console.OpenAiUpstreamResponder;
+import dev.herald.hub.store.SqliteEventLog;
+import dev.herald.server.Broker;
 import dev.herald.server.CorsPolicy;
 import dev.herald.server.EndpointResponse;
 import dev.herald.server.EventLog;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.HttpEndpoint;
+import dev.herald.server.InMemoryEventLog;
 import dev.herald.server.TopicPattern;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -16,7 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The standalone hub: Herald's server speaking the Mercure protocol at
- * {@code /.well-known/mercure}, with health, readiness and metrics endpoints beside it.
+ * {@code /.well-known/mercure}, with health, readiness and metrics endpoints, the console and the
+ * demos beside it. This class is where the hub is assembled, in one place, in order: the parts
+ * from the settings ({@link #start(HubSettings, String, PrintStream)}), then the broker on the
+ * log, then everything that uses the broker, then the server on it ({@link #start(HubSettings,
+ * Parts)}).
  */
 public final class Hub implements AutoCloseable {
   static final Logger LOG = LoggerFactory.getLogger("dev.herald.hub");
@@ -25,13 +50,24 @@ public final class Hub implements AutoCloseable {
 
   private final HeraldServer server;
   private final HubMetrics metrics;
+  private final List<AutoCloseable> resources; // closed after the server, last first
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Hub(HeraldServer server, HubMetrics metrics) {
+  private Hub(HeraldServer server, HubMetrics metrics, List<AutoCloseable> resources) {
     this.server = server;
     this.metrics = metrics;
+    this.resources = resources;
   }
 
-  /** What the hub is built from, besides its settings. */
+  /**
+   * What a hub is built from besides its settings: {@code herald serve} makes them from its
+   * settings, tests bring their own (a fake auth, an in-memory log).
+   *
+   * @param tls the certificate chain and key to serve TLS with, or null
+   * @param cluster what a node of a cluster reports and sees, or null for a hub on its own
+   * @param chat the chat demo's responder (closed with the demos), or null when the demos are off
+   * @param resources closed after the hub's server, last first (a dev certificate's files)
+   */
   record Parts(
       HubAuth auth,
       EventLog log,
@@ -39,66 +75,177 @@ public final class Hub implements AutoCloseable {
       Function<String, TopicPattern> selectors,
       Function<String, TopicPattern> urlPatterns,
       HttpEndpoint pages,
-      Cluster cluster) {
-    /** A hub on its own, not a node of a cluster. */
+      Tls tls,
+      Cluster cluster,
+      ChatResponder chat,
+      List<AutoCloseable> resources) {
+    /** A hub on its own, without TLS or demos. */
     Parts(HubAuth auth, EventLog log, BooleanSupplier storeReady, Function<String, TopicPattern> selectors,
         Function<String, TopicPattern> urlPatterns, HttpEndpoint pages) {
-      this(auth, log, storeReady, selectors, urlPatterns, pages, null);
+      this(auth, log, storeReady, selectors, urlPatterns, pages, null, null, null, List.of());
     }
   }
 
-  /** Starts a hub; {@code customize} may add routes and endpoints (the console, the demos). */
-  static Hub start(HubSettings settings, Parts parts, java.util.function.Consumer<HeraldServer.Builder> customize) {
+  /** A PEM certificate chain and its PKCS#8 PEM key. */
+  record Tls(Path certificate, Path key) {}
+
+  /**
+   * Starts the hub {@code herald serve} runs: its parts from {@code settings} (TLS, the store, JWT
+   * auth, the console and the chat's responder; dev-mode tokens go to {@code out}), then {@link
+   * #start(HubSettings, Parts)}.
+   */
+  static Hub start(HubSettings settings, String chatUpstream, PrintStream out) throws Exception {
+    List<AutoCloseable> resources = new ArrayList<>();
+    EventLog log = null;
+    try {
+      Tls tls = settings.tlsCert() != null ? new Tls(settings.tlsCert(), settings.tlsKey()) : null;
+      if (tls == null && settings.devTls()) {
+        SelfSignedCertificate cert = new SelfSignedCertificate("localhost");
+        resources.add(cert::delete);
+        tls = new Tls(cert.certificate().toPath(), cert.privateKey().toPath());
+      }
+      log = eventLog(settings);
+      // Only with --redis is anything of Redis loaded: a hub without it never touches Lettuce.
+      boolean redis = settings.redis() != null;
+      EventLog store = log;
+      BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
+          : redis ? () -> RedisStore.ready(store) : () -> true;
+      Parts parts = new Parts(new JwtHubAuth(authorizer(settings, out)), log, ready,
+          JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, new ConsolePages(settings.demo()), tls,
+          redis ? RedisStore.cluster(log) : null, chatResponder(settings, chatUpstream), resources);
+      log = null; // the broker's from here: it closes the log
+      Hub hub = start(settings, parts);
+      String scheme = tls != null ? "https" : "http";
+      String host = settings.bindAddress().equals("0.0.0.0") ? "localhost" : settings.bindAddress();
+      LOG.info("Herald hub ready: {}://{}:{}/ (console), {}://{}:{}{} (publish and subscribe), store {}",
+          scheme, host, hub.port(), scheme, host, hub.port(), PATH,
+          redis ? "redis" : settings.store().equals("sqlite") ? settings.dataDir().toAbsolutePath() : "memory");
+      return hub;
+    } catch (Exception | Error e) {
+      if (log != null) log.close();
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a hub from its parts: the broker on the log first, then what publishes to it and
+   * observes it, then the server serving it.
+   */
+  static Hub start(HubSettings settings, Parts parts) {
+    Broker broker = Broker.builder(parts.log())
+        .heartbeatInterval(settings.heartbeat())
+        .maxQueuedFanoutBytes(settings.maxFanoutBytes())
+        .build();
+    try {
+      return start(settings, parts, broker);
+    } catch (RuntimeException | Error e) {
+      broker.close(); // and the log with it
+      throw e;
+    }
+  }
+
+  private static Hub start(HubSettings settings, Parts parts, Broker broker) {
+    HubMetrics metrics = new HubMetrics(broker);
+    Cluster cluster = parts.cluster();
+    if (cluster != null) {
+      cluster.report(broker::connectionCount, metrics::subscriptions);
+      metrics.cluster(cluster::counts);
+    }
+    MercurePublisher publisher = new MercurePublisher(broker, parts.auth(), settings.maxDataBytes(), metrics.appendLatency);
     MercureSubscriptions selector = new MercureSubscriptions(parts.auth(), settings.anonymousSubscribers(),
         parts.selectors(), parts.urlPatterns()).withMaxLifetime(settings.maxStreamLifetime());
-    java.util.concurrent.atomic.AtomicReference<dev.herald.server.Broker> brokerRef = new java.util.concurrent.atomic.AtomicReference<>();
-    ActiveSubscriptions active = settings.subscriptionsApi() ? new ActiveSubscriptions(brokerRef::get, parts.auth()) : null;
-    if (active != null) selector.withActiveSubscriptions(active);
-    HeraldServer.Builder builder = HeraldServer.builder()
+    ActiveSubscriptions active = null;
+    if (settings.subscriptionsApi()) {
+      active = new ActiveSubscriptions(broker, parts.auth());
+      selector.withActiveSubscriptions(active);
+      broker.addListener(active);
+    }
+
+    HeraldServer.Builder server = HeraldServer.builder()
+        .broker(broker)
         .bindAddress(settings.bindAddress())
         .port(settings.port())
         .streamPath(PATH)
-        .heartbeatInterval(settings.heartbeat())
-        .eventLog(parts.log())
         .cors(cors(settings.corsOrigins()))
         .streamHeader("link", "<" + PATH + ">; rel=\"mercure\"")
         .topicSelector(selector)
         .maxRequestBodyBytes(requestBodyLimit(settings.maxDataBytes()))
-        .outboundBufferLimitBytes(settings.maxOutboundBytes())
-        .maxQueuedFanoutBytes(settings.maxFanoutBytes());
-    if (settings.tlsCert() != null) builder.tls(settings.tlsCert(), settings.tlsKey());
-    HubMetrics[] metrics = new HubMetrics[1];
-    MercurePublisher[] publisher = new MercurePublisher[1]; // set once the server (and its broker) exists
-    builder.endpoint(PATH, request -> publisher[0].handle(request));
-    builder.endpoint("/healthz", request -> text(200, "ok"));
-    builder.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
+        .outboundBufferLimitBytes(settings.maxOutboundBytes());
+    if (parts.tls() != null) server.tls(parts.tls().certificate(), parts.tls().key());
+    server.endpoint(PATH, publisher);
+    server.endpoint("/healthz", request -> text(200, "ok"));
+    server.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
         ? text(200, "ready")
         : text(503, "not ready: the event store is not available"));
-    builder.endpoint("/metrics", request -> CompletableFuture.completedFuture(EndpointResponse.of(200,
-        "text/plain; version=0.0.4; charset=utf-8", metrics[0].scrape().getBytes(StandardCharsets.UTF_8))));
+    server.endpoint("/metrics", request -> CompletableFuture.completedFuture(EndpointResponse.of(200,
+        "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8))));
     HttpEndpoint pages = parts.pages();
     if (active != null) {
-      builder.endpoint(ActiveSubscriptions.PATH, active::list);
+      ActiveSubscriptions subscriptions = active;
+      server.endpoint(ActiveSubscriptions.PATH, subscriptions::list);
       // Deeper subscription URLs (/{topic}/{subscriber}) have no fixed path: served before the pages.
-      builder.fallbackEndpoint(request -> request.path().startsWith(ActiveSubscriptions.PATH + "/")
-          ? active.list(request)
+      server.fallbackEndpoint(request -> request.path().startsWith(ActiveSubscriptions.PATH + "/")
+          ? subscriptions.list(request)
           : pages != null ? pages.handle(request) : text(404, "not found: " + request.path()));
     } else if (pages != null) {
-      builder.fallbackEndpoint(pages);
+      server.fallbackEndpoint(pages);
     }
-    customize.accept(builder);
-    HeraldServer server = builder.build();
-    brokerRef.set(server.broker());
-    if (active != null) server.broker().addListener(active);
-    metrics[0] = new HubMetrics(server.broker());
-    Cluster cluster = parts.cluster();
-    if (cluster != null) {
-      cluster.report(server.broker()::connectionCount, metrics[0]::subscriptions);
-      metrics[0].cluster(cluster::figures);
+    Demos demos = Demos.install(server, broker, parts.chat(), settings.demo(),
+        cluster != null ? cluster::counts : Optional::empty);
+    try {
+      List<AutoCloseable> resources = new ArrayList<>(parts.resources());
+      resources.add(demos);
+      return new Hub(server.build().start(), metrics, resources);
+    } catch (RuntimeException | Error e) {
+      demos.close();
+      throw e;
     }
-    publisher[0] = new MercurePublisher(server.broker(), parts.auth(), settings.maxDataBytes(), metrics[0].appendLatency);
-    server.start();
-    return new Hub(server, metrics[0]);
+  }
+
+  static EventLog eventLog(HubSettings settings) throws IOException {
+    if (settings.redis() != null) return RedisStore.connect(settings);
+    if (settings.store().equals("memory")) {
+      return InMemoryEventLog.create(settings.historyMaxEvents(), InMemoryEventLog.DEFAULT_MAX_BYTES, settings.historyMaxAge());
+    }
+    return SqliteEventLog.open(settings.dataDir(), settings.historyMaxEvents(), settings.historyMaxAge());
+  }
+
+  /** The JWT authorizer of the settings' keys; in dev mode, of fresh keys whose tokens go to {@code out}. */
+  static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException {
+    Authorizer authorizer;
+    if (settings.devMode()) {
+      DevKeys keys = DevKeys.generate();
+      out.println();
+      out.println("  Herald is running in DEV MODE: no --publisher-key or --subscriber-key was given,");
+      out.println("  so it made a random HS256 secret for this run"
+          + (settings.anonymousSubscribers() ? " and serves anonymous subscribers." : "."));
+      out.println("  Publisher token (may publish to every topic):");
+      out.println("    " + keys.publisherToken());
+      out.println("  Subscriber token (may receive every private update):");
+      out.println("    " + keys.subscriberToken());
+      out.println("  Set your own keys before going to production: see docs/auth.md.");
+      out.println();
+      authorizer = Authorizer.of(keys.verifier());
+    } else {
+      String publisherKey = settings.publisherKey() != null ? settings.publisherKey() : settings.subscriberKey();
+      String subscriberKey = settings.subscriberKey() != null ? settings.subscriberKey() : publisherKey;
+      authorizer = Authorizer.of(verifier(settings.jwtAlgorithm(), publisherKey), verifier(settings.jwtAlgorithm(), subscriberKey));
+    }
+    return authorizer
+        .withTokenExtractor(TokenExtractor.defaults().withQueryParameter(settings.queryToken()))
+        .withPublishOrigins(new HashSet<>(settings.corsOrigins()));
+  }
+
+  private static JwtVerifier verifier(String algorithm, String key) throws IOException {
+    if (algorithm.equals("HS256")) return JwtVerifier.hs256(key);
+    return JwtVerifier.publicKey(JwtVerifier.Algorithm.valueOf(algorithm), Path.of(key));
+  }
+
+  private static ChatResponder chatResponder(HubSettings settings, String chatUpstream) {
+    if (!settings.demo()) return null;
+    if (chatUpstream == null) return new OfflineResponder();
+    return OpenAiUpstreamResponder.fromEnvironment(URI.create(chatUpstream), System.getenv());
   }
 
   /**
@@ -120,6 +267,16 @@ public final class Hub implements AutoCloseable {
     return CompletableFuture.completedFuture(EndpointResponse.text(status, message));
   }
 
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", resources.get(i), e);
+      }
+    }
+  }
+
   public int port() {
     return server.port();
   }
@@ -132,8 +289,15 @@ public final class Hub implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Closes the server (which closes the broker and the log), then the rest, last first.
+   * Idempotent: {@code herald serve} closes from its shutdown hook and again as its main thread
+   * leaves, and a second close of the resources (the dev-TLS certificate's files) would only warn.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) return;
     server.close();
+    closeAll(resources);
   }
 }

@@ -1,6 +1,6 @@
 package dev.herald.hub;
 
-import dev.herald.hub.console.ClusterFigures;
+import dev.herald.redis.ClusterCounts;
 import dev.herald.server.Broker;
 import dev.herald.server.BrokerListener;
 import dev.herald.server.StreamRequest;
@@ -65,7 +65,7 @@ final class HubMetrics implements BrokerListener {
   }
 
   /** Adds the cluster's figures ({@code herald_cluster_*}); NaN while they are not known. */
-  void cluster(Supplier<Optional<ClusterFigures>> figures) {
+  void cluster(Supplier<Optional<ClusterCounts>> figures) {
     // Strong references: a gauge holds its object weakly, and nothing else holds this supplier.
     Gauge.builder("herald.cluster.nodes", figures, f -> f.get().map(c -> (double) c.nodes()).orElse(Double.NaN))
         .description("Hub nodes of the cluster that reported their counts recently").strongReference(true)

@@ -1,6 +1,6 @@
 package dev.herald.hub;
 
-import dev.herald.hub.console.ClusterFigures;
+import dev.herald.redis.ClusterCounts;
 import dev.herald.redis.RedisEventLog;
 import dev.herald.server.EventLog;
 import io.lettuce.core.RedisURI;
@@ -50,8 +50,8 @@ final class RedisStore {
       }
 
       @Override
-      public Optional<ClusterFigures> figures() {
-        return redis.clusterCounts().map(c -> new ClusterFigures(c.nodes(), c.connections(), c.subscriptions()));
+      public Optional<ClusterCounts> counts() {
+        return redis.clusterCounts();
       }
     };
   }

@@ -126,9 +126,9 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     HubSettings settings = settings();
     CountDownLatch stopped = new CountDownLatch(1);
-    try (HubLauncher.Running running = HubLauncher.start(settings, chatUpstream, System.out)) {
+    try (Hub hub = Hub.start(settings, chatUpstream, System.out)) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        running.close();
+        hub.close();
         stopped.countDown();
       }, "herald-shutdown"));
       stopped.await();

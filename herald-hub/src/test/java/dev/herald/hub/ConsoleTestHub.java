@@ -1,10 +1,10 @@
 package dev.herald.hub;
 
-import dev.herald.server.HeraldServer;
+import dev.herald.hub.console.ChatResponder;
 import dev.herald.server.HttpEndpoint;
 import dev.herald.server.InMemoryEventLog;
 import dev.herald.server.TopicPattern;
-import java.util.function.Consumer;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -15,12 +15,13 @@ import java.util.function.Function;
 public final class ConsoleTestHub {
   private ConsoleTestHub() {}
 
-  /** Starts a hub on a free loopback port; {@code customize} adds routes (the console, the demos). */
+  /** Starts a hub on a free loopback port; {@code chat} answers the chat demo (null when the demos are off). */
   public static Hub start(boolean demosOn, Function<String, TopicPattern> selectors, HttpEndpoint pages,
-      Consumer<HeraldServer.Builder> customize) {
+      ChatResponder chat) {
     HubSettings settings = ServeArgs.settings("--bind", "127.0.0.1", "--port", "0", "--publisher-key", "test",
         "--anonymous", "--store", "memory", "--max-data-bytes", "65536", "--demo=" + demosOn);
-    Hub.Parts parts = new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true, selectors, selectors, pages);
-    return Hub.start(settings, parts, customize);
+    Hub.Parts parts = new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true, selectors, selectors, pages,
+        null, null, chat, List.of());
+    return Hub.start(settings, parts);
   }
 }

@@ -38,7 +38,7 @@ class HubBrowserAuthTest {
   private static final String BOOKS = "https://example.com/books/{id}";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static HubLauncher.Running running;
+  private static Hub running;
   private static HubClient client;
   private static String publisherToken;
   /** Fresh profiles: no cookie, the right token, a token for other topics. */
@@ -103,8 +103,8 @@ class HubBrowserAuthTest {
         "--publisher-key", SECRET, "--anonymous", "--store", "memory", "--demo=false");
     assertThat(settings.devMode()).isFalse();
     assertThat(settings.anonymousSubscribers()).isTrue();
-    running = HubLauncher.start(settings, null, System.out);
-    client = new HubClient(running.hub.port());
+    running = Hub.start(settings, null, System.out);
+    client = new HubClient(running.port());
     byte[] key = SECRET.getBytes(StandardCharsets.UTF_8);
     Instant expiry = Instant.now().plus(Duration.ofHours(1));
     publisherToken = DevKeys.hs256Token(key, List.of("https://example.com/{+path}"), List.of(), expiry);
@@ -153,12 +153,12 @@ class HubBrowserAuthTest {
     String authorsSubscriber = DevKeys.hs256Token(key, List.of(), List.of("https://example.com/authors/{id}"), expiry);
     String query = "topic=" + java.net.URLEncoder.encode(BOOKS, StandardCharsets.UTF_8);
 
-    int before = running.hub.server().broker().connectionCount();
+    int before = running.server().broker().connectionCount();
     anonymous.subscribe(base, null, query);
     authorised.subscribe(base, booksSubscriber, query);
     otherTopics.subscribe(base, authorsSubscriber, query);
     await().atMost(Duration.ofSeconds(15)).until(() -> anonymous.opened() && authorised.opened() && otherTopics.opened()
-        && running.hub.server().broker().connectionCount() == before + 3);
+        && running.server().broker().connectionCount() == before + 3);
 
     String publicBook = publish("topic", "https://example.com/books/1", "data", "book 1, public");
     String privateBook = publish("topic", "https://example.com/books/2", "data", "book 2, private", "private", "on");

@@ -30,7 +30,7 @@ class HubClusterTest {
 
   @TempDir Path dir;
 
-  private static HubLauncher.Running node(String redisUri, String... more) throws Exception {
+  private static Hub node(String redisUri, String... more) throws Exception {
     List<String> all = new java.util.ArrayList<>(List.of("--bind", "127.0.0.1", "--port", "0",
         "--publisher-key", SECRET, "--anonymous", "--demo=false", "--redis", redisUri));
     all.addAll(List.of(more));
@@ -41,12 +41,12 @@ class HubClusterTest {
   void aPublishOnOneNodeReachesSubscribersOfAnotherAndAnOutageIsA503() throws Exception {
     String token = token(List.of("*"), List.of());
     try (RedisProcess redis = RedisProcess.startFast(dir);
-        HubLauncher.Running a = node(redis.uri());
-        HubLauncher.Running b = node(redis.uri())) {
+        Hub a = node(redis.uri());
+        Hub b = node(redis.uri())) {
       HubClient onA = ready(a);
       HubClient onB = ready(b);
       try (HubClient.Stream subscriber = onB.subscribe("topic=news", null)) {
-        await().until(() -> b.hub.server().broker().subscriberCount("news") == 1);
+        await().until(() -> b.server().broker().subscriberCount("news") == 1);
         HttpResponse<String> published = onA.publish(token, "topic", "news", "data", "across nodes");
         assertThat(published.statusCode()).isEqualTo(200);
         HubClient.Stream.Received e = subscriber.take();
@@ -64,8 +64,8 @@ class HubClusterTest {
   @Test
   void everyNodeShowsTheWholeClusterFiguresInMetricsAndTheConsoleWhileRedisAnswers() throws Exception {
     try (RedisProcess redis = RedisProcess.startFast(dir);
-        HubLauncher.Running a = node(redis.uri());
-        HubLauncher.Running b = node(redis.uri())) {
+        Hub a = node(redis.uri());
+        Hub b = node(redis.uri())) {
       HubClient onA = ready(a);
       HubClient onB = ready(b);
       try (HubClient.Stream two = onA.subscribe("topic=news&topic=sport", null);
@@ -97,8 +97,8 @@ class HubClusterTest {
   }
 
   /** A client of {@code node}, once the node is ready (Redis answers). */
-  private static HubClient ready(HubLauncher.Running node) {
-    HubClient client = new HubClient(node.hub.port());
+  private static HubClient ready(Hub node) {
+    HubClient client = new HubClient(node.port());
     await().until(() -> client.get("/readyz").statusCode() == 200);
     return client;
   }
@@ -112,15 +112,15 @@ class HubClusterTest {
   void privateUpdatesJwtChecksCorsAndHeartbeatsAcrossNodesBehaveAsOnOneNode() throws Exception {
     String[] options = {"--cors-origins", "https://app.example", "--heartbeat", "PT0.2S"};
     try (RedisProcess redis = RedisProcess.startFast(dir);
-        HubLauncher.Running a = node(redis.uri(), options);
-        HubLauncher.Running b = node(redis.uri(), options)) {
+        Hub a = node(redis.uri(), options);
+        Hub b = node(redis.uri(), options)) {
       HubClient onA = ready(a);
       HubClient onB = ready(b);
       String publisher = token(List.of("*"), List.of());
       try (HubClient.Stream anonymous = onB.subscribe("topic=users/1", null);
           HubClient.Stream owner = onB.subscribe("topic=users/1", token(List.of(), List.of("users/1")));
           HubClient.Stream stranger = onB.subscribe("topic=users/1", token(List.of(), List.of("users/2")))) {
-        await().until(() -> b.hub.server().broker().subscriberCount("users/1") == 3);
+        await().until(() -> b.server().broker().subscriberCount("users/1") == 3);
 
         // JWT checks on the publishing node: no token, a subscriber's token, then the publisher's.
         assertThat(onA.publish(null, "topic", "users/1", "data", "x").statusCode()).isEqualTo(401);
@@ -138,7 +138,7 @@ class HubClusterTest {
       }
 
       // CORS and heartbeats on a cluster node: the allowed origin is echoed, quiet streams get comments.
-      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", b.hub.port())) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", b.port())) {
         socket.setSoTimeout(10_000);
         socket.getOutputStream().write(("GET " + Hub.PATH + "?topic=quiet HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Accept: text/event-stream\r\nOrigin: https://app.example\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -162,7 +162,7 @@ class HubClusterTest {
   @Test
   void withRedisReplicasAPublishNoReplicaReceivedIsRefusedWith503() throws Exception {
     try (RedisProcess redis = RedisProcess.startFast(dir);
-        HubLauncher.Running a = node(redis.uri(), "--redis-replicas", "1")) {
+        Hub a = node(redis.uri(), "--redis-replicas", "1")) {
       HubClient onA = ready(a);
       HttpResponse<String> refused = onA.publish(token(List.of("*"), List.of()), "topic", "news", "data", "x");
       assertThat(refused.statusCode()).isEqualTo(503);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 class HubLimitsTest {
   private static final String SECRET = "hub-limits-test-hs256-secret-0123456789ab";
 
-  private static HubLauncher.Running hub(String... more) throws Exception {
+  private static Hub hub(String... more) throws Exception {
     List<String> all = new java.util.ArrayList<>(List.of("--bind", "127.0.0.1", "--port", "0",
         "--publisher-key", SECRET, "--anonymous", "--demo=false", "--store", "memory"));
     all.addAll(List.of(more));
@@ -33,11 +33,11 @@ class HubLimitsTest {
 
   @Test
   void updatesUpToMaxDataBytesGoThroughEvenAboveTheDefaultBodyLimit() throws Exception {
-    try (HubLauncher.Running hub = hub("--max-data-bytes", Integer.toString(3 << 20))) {
-      HubClient client = new HubClient(hub.hub.port());
+    try (Hub hub = hub("--max-data-bytes", Integer.toString(3 << 20))) {
+      HubClient client = new HubClient(hub.port());
       String big = "x".repeat(2 << 20); // 2 MiB: over the server's default 1 MiB body limit
       try (HubClient.Stream s = client.subscribe("topic=big", null)) {
-        await().until(() -> hub.hub.server().broker().subscriberCount("big") == 1);
+        await().until(() -> hub.server().broker().subscriberCount("big") == 1);
         HttpResponse<String> published = client.publish(publisher(), "topic", "big", "data", big);
         assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
         assertThat(s.take().data()).isEqualTo(big);
@@ -50,18 +50,18 @@ class HubLimitsTest {
 
   @Test
   void aSubscriberHoldingMoreThanMaxOutboundBytesIsClosedAsASlowConsumer() throws Exception {
-    try (HubLauncher.Running hub = hub("--max-outbound-bytes", "65536");
-        Socket stalled = new Socket("127.0.0.1", hub.hub.port())) {
+    try (Hub hub = hub("--max-outbound-bytes", "65536");
+        Socket stalled = new Socket("127.0.0.1", hub.port())) {
       stalled.setReceiveBufferSize(4096);
       stalled.getOutputStream().write(("GET " + Hub.PATH + "?topic=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      await().until(() -> hub.hub.server().broker().subscriberCount("slow") == 1);
-      HubClient client = new HubClient(hub.hub.port());
+      await().until(() -> hub.server().broker().subscriberCount("slow") == 1);
+      HubClient client = new HubClient(hub.port());
       String chunk = "y".repeat(256 * 1024);
       // It never reads: once the socket's buffers are full, frames wait in the hub, beyond 64 KiB.
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         client.publish(publisher(), "topic", "slow", "data", chunk);
-        return hub.hub.server().broker().subscriberCount("slow") == 0;
+        return hub.server().broker().subscriberCount("slow") == 0;
       });
       assertThat(client.get("/metrics").body()).contains("herald_slow_consumers_closed_total 1.0");
     }
@@ -69,9 +69,9 @@ class HubLimitsTest {
 
   @Test
   void withMaxStreamLifetimeEveryStreamEndsAfterNinetyToOneHundredPercentOfItAndTheClientMayResume() throws Exception {
-    try (HubLauncher.Running hub = hub("--max-stream-lifetime", "PT1S")) {
+    try (Hub hub = hub("--max-stream-lifetime", "PT1S")) {
       java.net.http.HttpRequest subscribe = java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + hub.hub.port() + Hub.PATH + "?topic=news"))
+              java.net.URI.create("http://127.0.0.1:" + hub.port() + Hub.PATH + "?topic=news"))
           .header("Accept", "text/event-stream").build();
       for (int i = 0; i < 2; i++) { // and again: an ended stream is no refusal
         long opened = System.nanoTime();

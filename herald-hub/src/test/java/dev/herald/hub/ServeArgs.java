@@ -18,7 +18,7 @@ final class ServeArgs {
   }
 
   /** A hub started with {@code options}, printing nothing (dev-mode tokens included). */
-  static HubLauncher.Running start(String... options) throws Exception {
-    return HubLauncher.start(settings(options), null, new PrintStream(OutputStream.nullOutputStream()));
+  static Hub start(String... options) throws Exception {
+    return Hub.start(settings(options), null, new PrintStream(OutputStream.nullOutputStream()));
   }
 }

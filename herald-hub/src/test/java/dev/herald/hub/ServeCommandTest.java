@@ -212,14 +212,14 @@ class ServeCommandTest {
 
     // Dev mode prints a publisher and a subscriber token; with keys nothing is printed.
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    HubParts.authorizer(dev, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    Hub.authorizer(dev, new PrintStream(printed, true, StandardCharsets.UTF_8));
     String text = printed.toString(StandardCharsets.UTF_8);
     assertThat(text).contains("DEV MODE").contains("Publisher token").contains("Subscriber token");
     assertThat(text.lines().map(String::trim).filter(l -> l.matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+")).count())
         .as("two JWTs printed").isEqualTo(2);
 
     ByteArrayOutputStream quiet = new ByteArrayOutputStream();
-    HubParts.authorizer(withPublisherKey, new PrintStream(quiet, true, StandardCharsets.UTF_8));
+    Hub.authorizer(withPublisherKey, new PrintStream(quiet, true, StandardCharsets.UTF_8));
     assertThat(quiet.size()).isZero();
   }
 

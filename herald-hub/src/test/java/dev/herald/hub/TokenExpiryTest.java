@@ -26,13 +26,13 @@ class TokenExpiryTest {
 
   @Test
   void aStreamEndsWhenItsTokenExpiresAndTheSameTokenCannotOpenAnother() throws Exception {
-    try (HubLauncher.Running hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--publisher-key", SECRET,
+    try (Hub hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--publisher-key", SECRET,
         "--anonymous=false", "--demo=false", "--store", "memory")) {
       // JWT times are whole seconds: this token expires 2 to 3 seconds from now.
       Instant exp = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
       String token = DevKeys.hs256Token(SECRET.getBytes(StandardCharsets.UTF_8), List.of(), List.of("*"), exp);
       HttpRequest subscribe = HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + hub.hub.port() + Hub.PATH + "?topic=news"))
+              URI.create("http://127.0.0.1:" + hub.port() + Hub.PATH + "?topic=news"))
           .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token).build();
 
       HttpResponse<InputStream> stream = SseReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,7 @@ final class ChatReplies implements TopicSelector, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern REPLY_ID = Pattern.compile("[A-Za-z0-9-]{8,64}");
 
-  private final Supplier<Broker> broker;
+  private final Broker broker;
   private final ChatResponder responder;
   private final Set<String> started = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
@@ -54,7 +53,7 @@ final class ChatReplies implements TopicSelector, AutoCloseable {
   });
   private final Map<String, ChatResponder.Reply> underWay = new ConcurrentHashMap<>();
 
-  ChatReplies(Supplier<Broker> broker, ChatResponder responder) {
+  ChatReplies(Broker broker, ChatResponder responder) {
     this.broker = broker;
     this.responder = responder;
   }
@@ -113,7 +112,7 @@ final class ChatReplies implements TopicSelector, AutoCloseable {
     }
 
     synchronized void publish(Event event) {
-      tail = tail.thenCompose(ignored -> broker.get().publish(topic, event))
+      tail = tail.thenCompose(ignored -> broker.publish(topic, event))
           .exceptionally(error -> {
             LOG.warn("publishing to {} failed", topic, error);
             return null;

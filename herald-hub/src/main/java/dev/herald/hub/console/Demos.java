@@ -1,5 +1,6 @@
 package dev.herald.hub.console;
 
+import dev.herald.redis.ClusterCounts;
 import dev.herald.server.Broker;
 import dev.herald.server.HeraldServer;
 import java.util.Objects;
@@ -20,12 +21,6 @@ import org.slf4j.LoggerFactory;
  *   <li>prices published to {@code ticker/<symbol>} a few times a second (demos on).
  * </ul>
  *
- * <pre>{@code
- * Hub[] hub = new Hub[1];
- * Demos demos = Demos.install(builder, () -> hub[0] == null ? null : hub[0].server().broker(),
- *     new OfflineResponder(), true);
- * // ... build and start; close demos after the server
- * }</pre>
  */
 public final class Demos implements AutoCloseable {
   /** The chat demo's stream path. */
@@ -49,23 +44,15 @@ public final class Demos implements AutoCloseable {
    * Registers the figures stream and, when {@code demosOn}, the chat stream and the ticker on
    * {@code builder}, and starts their background work.
    *
-   * @param broker the server's broker once it is built; may return null (or throw) before that,
-   *     which only delays the first figures and prices
+   * @param broker the broker the server being built serves
    * @param responder writes the chat's replies (closed with the demos); ignored, and may be null,
    *     when {@code demosOn} is false
+   * @param cluster the whole cluster's counts on a node of a cluster, when known; always empty on a
+   *     hub on its own
    * @return what stops the background work: close it after the server
    */
-  public static Demos install(HeraldServer.Builder builder, Supplier<Broker> broker, ChatResponder responder,
-      boolean demosOn) {
-    return install(builder, broker, responder, demosOn, Optional::empty);
-  }
-
-  /**
-   * As {@link #install(HeraldServer.Builder, Supplier, ChatResponder, boolean)} on a node of a
-   * cluster: the figures also carry {@code cluster}'s, when known.
-   */
-  public static Demos install(HeraldServer.Builder builder, Supplier<Broker> broker, ChatResponder responder,
-      boolean demosOn, Supplier<Optional<ClusterFigures>> cluster) {
+  public static Demos install(HeraldServer.Builder builder, Broker broker, ChatResponder responder,
+      boolean demosOn, Supplier<Optional<ClusterCounts>> cluster) {
     Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(cluster, "cluster");
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,15 +83,6 @@ public final class Demos implements AutoCloseable {
         LOG.warn("console task failed", e);
       }
     }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-  }
-
-  /** The broker, or null while the server is not built yet. */
-  static Broker resolve(Supplier<Broker> broker) {
-    try {
-      return broker.get();
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.herald.hub.console;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.protocol.Event;
+import dev.herald.redis.ClusterCounts;
 import dev.herald.server.Broker;
 import dev.herald.server.BrokerListener;
 import dev.herald.server.BrokerStats;
@@ -31,19 +32,29 @@ final class LiveFigures implements StreamHandler {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Supplier<Broker> broker;
-  private final Supplier<Optional<ClusterFigures>> cluster;
+  private final Broker broker;
+  private final Supplier<Optional<ClusterCounts>> cluster;
   private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
   /** Topic-stream connections, counted from the broker's connects and disconnects. */
   private final AtomicInteger subscribers = new AtomicInteger();
-  private Broker watched; // sampling thread only
-  private BrokerStats previous;
+  private BrokerStats previous; // sampling thread only
   private long previousNanos;
   private volatile Event latest;
 
-  LiveFigures(Supplier<Broker> broker, Supplier<Optional<ClusterFigures>> cluster) {
+  LiveFigures(Broker broker, Supplier<Optional<ClusterCounts>> cluster) {
     this.broker = broker;
     this.cluster = cluster;
+    broker.addListener(new BrokerListener() {
+      @Override
+      public void onConnect(StreamRequest request) {
+        if (!request.path().equals(PATH)) subscribers.incrementAndGet();
+      }
+
+      @Override
+      public void onDisconnect(StreamRequest request, String reason) {
+        if (!request.path().equals(PATH)) subscribers.decrementAndGet();
+      }
+    });
   }
 
   /** Called on an event-loop thread: sends the latest figures at once, then every sample. */
@@ -57,24 +68,8 @@ final class LiveFigures implements StreamHandler {
 
   /** Takes one sample and sends it; called every {@link #INTERVAL} from one thread. */
   void sample() {
-    Broker b = Demos.resolve(broker);
-    if (b == null) return; // the server is not built yet
-    if (watched != b) {
-      watched = b;
-      b.addListener(new BrokerListener() {
-        @Override
-        public void onConnect(StreamRequest request) {
-          if (!request.path().equals(PATH)) subscribers.incrementAndGet();
-        }
-
-        @Override
-        public void onDisconnect(StreamRequest request, String reason) {
-          if (!request.path().equals(PATH)) subscribers.decrementAndGet();
-        }
-      });
-    }
     long nanos = System.nanoTime();
-    BrokerStats stats = b.stats();
+    BrokerStats stats = broker.stats();
     double seconds = previous == null ? 0 : (nanos - previousNanos) / 1e9;
     ObjectNode figures = JSON.createObjectNode()
         .put("connections", stats.connections())

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
 
 /**
  * The ticker demo's publisher: made-up prices on a random walk, one symbol per {@link #INTERVAL},
@@ -27,12 +26,12 @@ final class Ticker {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Supplier<Broker> broker;
+  private final Broker broker;
   private final Random random;
   private final Map<String, Double> prices = new LinkedHashMap<>(OPENING);
   private final List<String> round = new ArrayList<>();
 
-  Ticker(Supplier<Broker> broker, long seed) {
+  Ticker(Broker broker, long seed) {
     this.broker = broker;
     this.random = new Random(seed);
   }
@@ -50,8 +49,6 @@ final class Ticker {
 
   /** Moves one symbol's price and publishes it; called every {@link #INTERVAL} from one thread. */
   void tick() {
-    Broker b = Demos.resolve(broker);
-    if (b == null) return;
     if (round.isEmpty()) {
       round.addAll(prices.keySet());
       Collections.shuffle(round, random);
@@ -72,6 +69,6 @@ final class Ticker {
         .put("changePercent", Math.round(change / open * 10000) / 100.0)
         .put("time", Instant.now().toString())
         .toString();
-    b.publish(TOPIC_PREFIX + symbol, Event.named("price", data));
+    broker.publish(TOPIC_PREFIX + symbol, Event.named("price", data));
   }
 }

@@ -17,23 +17,16 @@ import java.util.regex.Pattern;
 final class InProcessHub implements AutoCloseable {
   final AutoCloseable hub;
   final HeraldServer server;
-  final Demos demos;
   final String base;
 
-  private InProcessHub(AutoCloseable hub, HeraldServer server, Demos demos) {
+  private InProcessHub(Hub hub) {
     this.hub = hub;
-    this.server = server;
-    this.demos = demos;
+    this.server = hub.server();
     this.base = "http://127.0.0.1:" + server.port();
   }
 
   static InProcessHub start(ChatResponder responder, boolean demosOn) {
-    HeraldServer[] built = new HeraldServer[1];
-    Demos[] demos = new Demos[1];
-    Hub hub = ConsoleTestHub.start(demosOn, InProcessHub::selector, new ConsolePages(demosOn),
-        builder -> demos[0] = Demos.install(builder, () -> built[0].broker(), responder, demosOn));
-    built[0] = hub.server();
-    return new InProcessHub(hub, built[0], demos[0]);
+    return new InProcessHub(ConsoleTestHub.start(demosOn, InProcessHub::selector, new ConsolePages(demosOn), responder));
   }
 
   /** Exact topics, {@code *}, and templates whose {@code {var}} matches one path segment. */
@@ -45,7 +38,6 @@ final class InProcessHub implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    hub.close();
-    demos.close();
+    hub.close(); // and the demos with it
   }
 }
