@@ -1,7 +1,8 @@
 package dev.herald.redis;
 
 /**
- * The whole cluster's figures: the sum of what every live node last reported into Redis.
+ * The whole cluster's figures: the sum of what every live node last reported into Redis, as the
+ * hub's {@code /metrics} and console show them.
  *
  * @param nodes nodes whose report has not expired
  * @param connections open event streams on those nodes

@@ -47,43 +47,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster mode: an event log on one Redis stream, shared by every hub node.
+ * Cluster mode: an {@link EventLog} on one Redis stream, shared by every hub node. How it works
+ * (the tail thread, positions, gap detection, own-id keys, retention) is in docs/architecture.md,
+ * "Cluster mode on Redis".
  *
- * <p>Every node appends with {@code XADD <key> MAXLEN ~ <maxEvents> *}; the stream entry id
- * ({@code "1700000000000-0"}) is the event id, so order and {@code Last-Event-ID} mean the same on
- * every node. Each node reads the stream tail once, on its own thread ({@code herald-redis-tail}),
- * and feeds the tail consumer every entry, its own and other nodes', in stream order; replays read
- * the stream with {@code XRANGE}. The position of an event is {@code ms << 20 | seq} of its id (see
- * {@link StreamIds}).
- *
- * <p><b>Acknowledgement.</b> An append's stage completes once Redis replied to the XADD and this
- * node's tail delivered the entry (so the publisher's own subscribers already have it queued); what
- * survives a Redis crash then depends on Redis's persistence (see {@code docs/redis.md}). It fails
- * with IllegalStateException, at once, when Redis is unavailable (the hub answers 503).
- *
- * <p>With {@link Settings#withReplicas} an append also waits ({@code WAIT}) until that many
- * replicas received the entry, and fails with IllegalStateException if they did not in time.
- *
- * <p><b>Own ids.</b> An event published with its own id keeps it (clients see it; the position
- * is still its entry's): stream ids must increase, so it cannot be the entry id, and a key
- * {@code <stream>:id:<own id>}, kept for {@code maxAge}, maps it to the entry for replays (see
- * {@link OwnIds}). A duplicate fails with IllegalArgumentException {@code "duplicate id"}, as does
- * an own id shaped like a stream id ({@code <ms>-<seq>}), which would be ambiguous.
- *
- * <p><b>Redis away.</b> Connecting never fails: the log starts with Redis down and {@link #ready()}
- * says false until Redis answers. Subscribers stay connected while Redis is away; when it is back
- * the tail resumes after the last id it delivered, so they see no gap and no duplicate. Appends
- * are never retried by the client library: a publish whose connection broke fails, even if Redis
- * had written it (which the tail then delivers).
- *
- * <p><b>Cluster figures.</b> Once {@link #reportCounts} is called, the node reports its connection
- * and subscription counts into Redis about every second (kept {@link #PRESENCE_TTL}, so a node
- * killed without goodbye leaves the sum within that time) and reads the sum of every live node's
- * report: {@link #clusterCounts()}.
- *
- * <p>Retention: count by approximate {@code MAXLEN ~} on each append, age by approximate
- * {@code XTRIM MINID ~} about once a second (against this node's clock), so both may keep a few
- * hundred events more than asked.
+ * <ul>
+ *   <li><b>Ids.</b> The stream entry id ({@code "1700000000000-0"}) is the event id, so order and
+ *       {@code Last-Event-ID} mean the same on every node. An event published with its own id keeps
+ *       it; a duplicate, or one shaped like a stream id ({@code <ms>-<seq>}), fails with
+ *       IllegalArgumentException.
+ *   <li><b>Acknowledgement.</b> An append's stage completes once Redis replied and this node's tail
+ *       delivered the entry; with {@link Settings#withReplicas} also once that many replicas have
+ *       it. What survives a Redis crash depends on Redis's persistence (docs/redis.md).
+ *   <li><b>Redis away.</b> Connecting never fails; {@link #ready()} is false until Redis answers.
+ *       Appends and replays then fail at once with IllegalStateException; an append is never
+ *       retried.
+ *   <li><b>Gaps.</b> When the entries after the last one this node delivered are no longer in the
+ *       stream, the log calls {@link EventLog#onTailGap} before delivering what follows.
+ *   <li><b>Cluster figures.</b> After {@link #reportCounts}, {@link #clusterCounts()} is the sum of
+ *       every live node's report.
+ *   <li><b>Retention.</b> Approximate, by count and by age: a few hundred more events may stay.
+ * </ul>
  */
 public final class RedisEventLog implements EventLog {
   private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);

@@ -39,17 +39,11 @@ public interface EventLog extends AutoCloseable {
 
   /**
    * Sets what to do when events were dropped from the history before they reached the tail
-   * consumer (a cluster node that fell further behind than the history keeps): live subscribers
-   * missed them and must not go on as if they had not. Called on the tail consumer's thread, after
-   * the last event before the gap and before the first after it. The broker then ends every topic
-   * subscriber's stream, so that each comes back with a {@code Last-Event-ID} and its replay brings
-   * what it missed, or the history cut. A connection that is fully live is first sent the id of the
-   * last event before the gap (an id-only frame, which sets the client's last event id without
-   * firing an event; for a private update it may not receive, the last public event's), so that it
-   * resumes from there even if it got no event yet. A connection still reading its history, or
-   * whose response has not started, has not been sent everything up to that id: it is simply
-   * closed, and reconnects with the {@code Last-Event-ID} it had. A log that never skips events (one
-   * process) never calls it.
+   * consumer (a cluster node that fell further behind than the history keeps). Called on the tail
+   * consumer's thread, after the last event before the gap and before the first after it. The
+   * broker then ends every topic subscriber's stream, so that each resumes with its {@code
+   * Last-Event-ID} (docs/architecture.md, "A gap in the log"). A log that never skips events never
+   * calls it.
    */
   default void onTailGap(Runnable gap) {}
 
