@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.server.InMemoryEventLog;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -51,7 +51,9 @@ public interface StreamTransport {
    * Whether the connection takes more now. False once the bytes written and not yet accepted by the
    * peer pass {@link #outboundLimitBytes()}; it turns true again (and the transport calls {@link
    * StreamHandle#writable()}) when they drop well below it. A live event that finds the stream not
-   * writable cuts it as a slow consumer; a replay waits.
+   * writable cuts it as a slow consumer; a replay waits. A transport whose connection is gone
+   * answers true and drops what it is given until it has reported {@link StreamHandle#closed()}, so
+   * a peer that left is not counted as slow.
    */
   boolean isWritable();
 
