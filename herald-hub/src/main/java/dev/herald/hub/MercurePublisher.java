@@ -159,8 +159,11 @@ final class MercurePublisher implements HttpEndpoint {
   }
 
   private Update update(List<String> topics, String data, String id, String type, String retry, boolean privateUpdate) {
-    // No topic, or an empty one: the broker refuses them, where every update enters (a 400 too).
+    // The broker refuses these too; checked here as well so they are a 400 before the token's
+    // scope is checked (a 403), as Mercure clients expect.
+    if (topics.isEmpty()) throw new Refused(400, "missing topic: an update needs at least one topic");
     for (String topic : topics) {
+      if (topic.isEmpty()) throw new Refused(400, "empty topic");
       int control = firstControl(topic);
       if (control >= 0) {
         throw new Refused(400, String.format("topic must not hold control characters: U+%04X at index %d", (int) topic.charAt(control), control));

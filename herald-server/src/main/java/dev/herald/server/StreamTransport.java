@@ -29,11 +29,12 @@ import java.nio.ByteBuffer;
 public interface StreamTransport {
   /**
    * Writes the response head: status 200, {@code Content-Type: text/event-stream; charset=utf-8},
-   * {@code Cache-Control: no-store}, {@code X-Accel-Buffering: no}, and, when {@code historyCut},
-   * {@code Last-Event-ID: earliest} (the requested id is no longer, or never was, in the log). The
-   * first frame follows at once; the head may wait for it.
+   * {@code Cache-Control: no-store}, {@code X-Accel-Buffering: no}, and, when {@code lastEventId}
+   * is not null, that value as the {@code Last-Event-ID} response header (Mercure's answer to a
+   * resume: {@code earliest} when the requested id is no longer, or never was, in the log; as its
+   * UTF-8 bytes). The first frame follows at once; the head may wait for it.
    */
-  void start(boolean historyCut);
+  void start(String lastEventId);
 
   /**
    * The history could not be read, and nothing was written: answer {@code 503} with {@code

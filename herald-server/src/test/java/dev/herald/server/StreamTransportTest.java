@@ -56,7 +56,7 @@ class StreamTransportTest {
     String id = publish(b, "news", "hello");
     publish(b, "other", "not for it");
 
-    assertThat(t.next()).isEqualTo("start historyCut=false");
+    assertThat(t.next()).isEqualTo("start null");
     assertThat(t.next()).isEqualTo("retry: 2500\n\n");
     assertThat(t.next()).isEqualTo("flush");
     assertThat(t.nextFrame()).isEqualTo("id: " + id + "\ndata: hello\n\n");
@@ -73,7 +73,7 @@ class StreamTransportTest {
     await().atMost(WAIT).until(() -> b.subscriberCount("news") == 1);
     String third = publish(b, "news", "three");
 
-    assertThat(t.next()).isEqualTo("start historyCut=false");
+    assertThat(t.next()).isEqualTo("start null");
     assertThat(t.nextFrame()).startsWith("retry: ");
     assertThat(t.nextFrame()).isEqualTo("id: " + second + "\ndata: two\n\n");
     assertThat(t.nextFrame()).isEqualTo("id: " + third + "\ndata: three\n\n");
@@ -86,7 +86,7 @@ class StreamTransportTest {
     Recorder t = new Recorder();
     b.openStream(request("gone"), Subscription.of("news"), t);
 
-    assertThat(t.next()).isEqualTo("start historyCut=true");
+    assertThat(t.next()).isEqualTo("start earliest");
     assertThat(t.nextFrame()).startsWith("retry: ");
     assertThat(t.nextFrame()).isEqualTo("event: history-cut\ndata: {\"lastEventId\":\"gone\",\"earliest\":\"" + kept + "\"}\n\n");
     assertThat(t.nextFrame()).isEqualTo("id: " + kept + "\ndata: kept\n\n");
@@ -122,7 +122,7 @@ class StreamTransportTest {
     Recorder t = new Recorder();
     t.writable = false;
     StreamHandle handle = b.openStream(request(first), Subscription.of("news"), t);
-    assertThat(t.next()).isEqualTo("start historyCut=false");
+    assertThat(t.next()).isEqualTo("start null");
     assertThat(t.nextFrame()).startsWith("retry: ");
     assertThat(t.next()).isEqualTo("flush"); // nothing of the history while it cannot take it
 
@@ -169,7 +169,7 @@ class StreamTransportTest {
     await().atMost(WAIT).until(() -> b.connectionCount() == 1);
     b.close();
 
-    assertThat(t.next()).isEqualTo("start historyCut=false");
+    assertThat(t.next()).isEqualTo("start null");
     assertThat(t.nextFrame()).isEqualTo("retry: 7000\n\n");
     assertThat(t.nextFrame()).isEqualTo("retry: 7000\n\n");
     assertThat(t.next()).isEqualTo("end");
@@ -280,8 +280,8 @@ class StreamTransportTest {
     }
 
     @Override
-    public void start(boolean historyCut) {
-      record("start historyCut=" + historyCut);
+    public void start(String lastEventId) {
+      record("start " + lastEventId);
     }
 
     @Override

@@ -20,9 +20,9 @@ final class ForeignTransport implements Transport {
   }
 
   @Override
-  public void start(boolean historyCut) {
+  public void start(String lastEventId) {
     try {
-      transport.start(historyCut);
+      transport.start(lastEventId);
     } catch (RuntimeException e) {
       fail(e);
     }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -50,14 +51,17 @@ final class NettyTransport implements Transport {
   }
 
   @Override
-  public void start(boolean historyCut) {
+  public void start(String lastEventId) {
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     HttpHeaders h = res.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     h.set("x-accel-buffering", "no");
     config.streamHeaders().forEach(h::set);
-    if (historyCut) h.set("last-event-id", dev.herald.server.EventLog.EARLIEST);
+    if (lastEventId != null) {
+      // UTF-8 bytes, as the request header is read: Netty writes each char of a value as one byte.
+      h.set("last-event-id", new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+    }
     if (allowedOrigin != null) Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
     if (h2) {
       channel.write(res);

@@ -2,6 +2,7 @@ package dev.herald.server.internal;
 
 import dev.herald.protocol.Event;
 import dev.herald.protocol.EventEncoder;
+import dev.herald.server.EventLog;
 import dev.herald.server.Replay;
 import dev.herald.server.StoredEvent;
 import dev.herald.server.StreamRequest;
@@ -55,7 +56,7 @@ final class SseStream {
 
   /** Starts the response and goes live at once: no history to read. */
   void startLive(byte[] retryFrame) {
-    transport.start(false);
+    transport.start(null);
     moveTo(StreamState.LIVE);
     writeControl(retryFrame);
     transport.flush();
@@ -83,7 +84,8 @@ final class SseStream {
       transport.historyUnavailable("the event history cannot be read now: " + cause.getMessage());
       return;
     }
-    transport.start(result.historyCut());
+    // Mercure's answer to a resume: earliest when the history no longer holds the id asked for.
+    transport.start(result.historyCut() ? EventLog.EARLIEST : null);
     moveTo(StreamState.REPLAYING);
     writeControl(retryFrame);
     // The client has everything up to the id it resumed from: live events held meanwhile at or

@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
  * dev.herald.server.StreamTransport}). Called on the stream's event loop only.
  */
 interface Transport {
-  /** Writes the response head; {@code historyCut} adds {@code Last-Event-ID: earliest}. */
-  void start(boolean historyCut);
+  /** Writes the response head; {@code lastEventId}, if not null, as its {@code Last-Event-ID} header. */
+  void start(String lastEventId);
 
   /** Answers 503 with {@code message}: the history could not be read. Nothing else was written. */
   void historyUnavailable(String message);
