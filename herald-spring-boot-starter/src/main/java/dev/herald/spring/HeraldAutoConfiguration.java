@@ -1,0 +1,105 @@
+package dev.herald.spring;
+
+import dev.herald.server.Broker;
+import dev.herald.server.EventLog;
+import dev.herald.server.InMemoryEventLog;
+import dev.herald.spring.internal.AuthenticatedTopics;
+import dev.herald.spring.internal.HeraldEngine;
+import dev.herald.spring.internal.HeraldHealthIndicator;
+import dev.herald.spring.internal.HeraldMeters;
+import dev.herald.spring.internal.HeraldShutdown;
+import dev.herald.spring.internal.RedisStore;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+
+/**
+ * Herald in a Spring Boot application: the {@link EventLog} chosen by {@code herald.store}, the
+ * {@link Broker} to publish with from any bean, the default {@link SubscribeAuthorizer}, Herald's
+ * meters and health, and the end of every stream in Spring's shutdown phase. The web side (the
+ * stream endpoint on MVC or WebFlux) is configured by {@link HeraldWebAutoConfiguration}.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(HeraldProperties.class)
+public class HeraldAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  EventLog heraldEventLog(HeraldProperties properties) {
+    return switch (properties.effectiveStore()) {
+      case MEMORY -> InMemoryEventLog.create(properties.getMemory().getMaxEvents(),
+          properties.getMemory().getMaxBytes(), properties.getMemory().getMaxAge());
+      case REDIS -> RedisStore.connect(properties.getRedis());
+      case SQLITE -> throw new IllegalStateException(
+          "herald.store=sqlite needs Herald's SQLite store on the class path; it is not available in this version");
+    };
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  HeraldEngine heraldEngine(EventLog log, HeraldProperties properties) {
+    return new HeraldEngine(log, properties);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  Broker heraldBroker(HeraldEngine engine) {
+    return engine.broker();
+  }
+
+  @Bean
+  HeraldShutdown heraldShutdown(HeraldEngine engine) {
+    return new HeraldShutdown(engine);
+  }
+
+  /** The default authorisation, for an application with Spring Security. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(Authentication.class)
+  static class SecurityAuthorizer {
+    @Bean
+    @ConditionalOnMissingBean
+    SubscribeAuthorizer heraldSubscribeAuthorizer(HeraldProperties properties) {
+      return new AuthenticatedTopics(properties.getAuthenticatedTopics(), principal ->
+          !(principal instanceof Authentication a) || (a.isAuthenticated() && !(a instanceof AnonymousAuthenticationToken)));
+    }
+  }
+
+  /** The default authorisation, for an application without Spring Security. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("org.springframework.security.core.Authentication")
+  static class PlainAuthorizer {
+    @Bean
+    @ConditionalOnMissingBean
+    SubscribeAuthorizer heraldSubscribeAuthorizer(HeraldProperties properties) {
+      return new AuthenticatedTopics(properties.getAuthenticatedTopics(), principal -> true);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(MeterBinder.class)
+  static class Meters {
+    @Bean
+    MeterBinder heraldMeters(Broker broker) {
+      return new HeraldMeters(broker);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(HealthIndicator.class)
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "heraldHealthIndicator")
+    HealthIndicator heraldHealthIndicator(Broker broker, EventLog log, HeraldProperties properties) {
+      return new HeraldHealthIndicator(broker, properties.effectiveStore().name().toLowerCase(java.util.Locale.ROOT),
+          RedisStore.readiness(log));
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.herald.spring;
+
+import dev.herald.server.HeraldServer;
+import dev.herald.server.InMemoryEventLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Herald's settings in a Spring Boot application, under {@code herald.*}. Every default is the
+ * embeddable server's.
+ */
+@ConfigurationProperties("herald")
+public class HeraldProperties {
+  /** Where the history is kept: in memory (the default), in SQLite, or on Redis. */
+  public enum Store { MEMORY, SQLITE, REDIS }
+
+  /** Where the history is kept. Setting herald.redis.uri alone selects REDIS. */
+  private Store store;
+
+  /** The path of the topic stream endpoint, on the application's own port. */
+  private String path = HeraldServer.DEFAULT_STREAM_PATH;
+
+  /** How often a quiet stream gets a heartbeat comment. */
+  private Duration heartbeatInterval = HeraldServer.DEFAULT_HEARTBEAT_INTERVAL;
+
+  /** The reconnection delay sent first on every stream, and when streams end at shutdown. */
+  private Duration retryHint = HeraldServer.DEFAULT_RETRY_HINT;
+
+  /** Bytes one stream may have waiting for its client; a client further behind is cut off. */
+  private int outboundBufferLimitBytes = HeraldServer.DEFAULT_OUTBOUND_BUFFER_LIMIT_BYTES;
+
+  /** Topics plus patterns one stream may follow; more is a 400. */
+  private int maxTopicsPerConnection = HeraldServer.DEFAULT_MAX_TOPICS_PER_CONNECTION;
+
+  /**
+   * Topics (globs, as in ?pattern=) that only an authenticated principal may follow; the default
+   * SubscribeAuthorizer answers others with 401. Empty: every topic is public.
+   */
+  private List<String> authenticatedTopics = new ArrayList<>();
+
+  private final Memory memory = new Memory();
+  private final Redis redis = new Redis();
+  private final Sqlite sqlite = new Sqlite();
+
+  public Store getStore() {
+    return store;
+  }
+
+  public void setStore(Store store) {
+    this.store = store;
+  }
+
+  /** The store in use: {@link #getStore()} if set, else REDIS if a Redis URI is, else MEMORY. */
+  public Store effectiveStore() {
+    if (store != null) return store;
+    return redis.uri != null && !redis.uri.isBlank() ? Store.REDIS : Store.MEMORY;
+  }
+
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public Duration getHeartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  public void setHeartbeatInterval(Duration heartbeatInterval) {
+    this.heartbeatInterval = heartbeatInterval;
+  }
+
+  public Duration getRetryHint() {
+    return retryHint;
+  }
+
+  public void setRetryHint(Duration retryHint) {
+    this.retryHint = retryHint;
+  }
+
+  public int getOutboundBufferLimitBytes() {
+    return outboundBufferLimitBytes;
+  }
+
+  public void setOutboundBufferLimitBytes(int outboundBufferLimitBytes) {
+    this.outboundBufferLimitBytes = outboundBufferLimitBytes;
+  }
+
+  public int getMaxTopicsPerConnection() {
+    return maxTopicsPerConnection;
+  }
+
+  public void setMaxTopicsPerConnection(int maxTopicsPerConnection) {
+    this.maxTopicsPerConnection = maxTopicsPerConnection;
+  }
+
+  public List<String> getAuthenticatedTopics() {
+    return authenticatedTopics;
+  }
+
+  public void setAuthenticatedTopics(List<String> authenticatedTopics) {
+    this.authenticatedTopics = authenticatedTopics;
+  }
+
+  public Memory getMemory() {
+    return memory;
+  }
+
+  public Redis getRedis() {
+    return redis;
+  }
+
+  public Sqlite getSqlite() {
+    return sqlite;
+  }
+
+  /** The in-memory history (herald.store=memory). */
+  public static class Memory {
+    /** Events kept for replay. */
+    private int maxEvents = InMemoryEventLog.DEFAULT_MAX_EVENTS;
+
+    /** Bytes of events kept for replay. */
+    private long maxBytes = InMemoryEventLog.DEFAULT_MAX_BYTES;
+
+    /** How long an event is kept for replay. */
+    private Duration maxAge = InMemoryEventLog.DEFAULT_MAX_AGE;
+
+    public int getMaxEvents() {
+      return maxEvents;
+    }
+
+    public void setMaxEvents(int maxEvents) {
+      this.maxEvents = maxEvents;
+    }
+
+    public long getMaxBytes() {
+      return maxBytes;
+    }
+
+    public void setMaxBytes(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    public Duration getMaxAge() {
+      return maxAge;
+    }
+
+    public void setMaxAge(Duration maxAge) {
+      this.maxAge = maxAge;
+    }
+  }
+
+  /** The cluster history on a Redis stream (herald.store=redis; needs dev.herald:herald-redis). */
+  public static class Redis {
+    /** redis://, rediss:// or redis-sentinel:// URI of the Redis every node shares. */
+    private String uri;
+
+    /** Events kept in the stream. */
+    private long maxEvents = 100_000;
+
+    /** How long an event is kept in the stream. */
+    private Duration maxAge = Duration.ofHours(24);
+
+    public String getUri() {
+      return uri;
+    }
+
+    public void setUri(String uri) {
+      this.uri = uri;
+    }
+
+    public long getMaxEvents() {
+      return maxEvents;
+    }
+
+    public void setMaxEvents(long maxEvents) {
+      this.maxEvents = maxEvents;
+    }
+
+    public Duration getMaxAge() {
+      return maxAge;
+    }
+
+    public void setMaxAge(Duration maxAge) {
+      this.maxAge = maxAge;
+    }
+  }
+
+  /** The durable history in SQLite (herald.store=sqlite; needs Herald's SQLite store module). */
+  public static class Sqlite {
+    /** The directory of the store. */
+    private Path directory = Path.of("data");
+
+    public Path getDirectory() {
+      return directory;
+    }
+
+    public void setDirectory(Path directory) {
+      this.directory = directory;
+    }
+  }
+}
