@@ -50,7 +50,15 @@ class NonBlockingOutputTest {
       AsyncContext async = req.startAsync();
       async.setTimeout(0);
       CountDownLatch closed = new CountDownLatch(1);
-      NonBlockingOutput output = new NonBlockingOutput(async, res.getOutputStream(), closed::countDown);
+      NonBlockingOutput output = new NonBlockingOutput(async, res.getOutputStream(), new NonBlockingOutput.Listener() {
+        @Override
+        public void drained() {}
+
+        @Override
+        public void closed() {
+          closed.countDown();
+        }
+      });
       output.start();
       opened.add(new Opened(output, closed));
     }
@@ -76,6 +84,7 @@ class NonBlockingOutputTest {
         String frame = "id: " + i + "\ndata: event " + i + "\n\n";
         expected.append(frame);
         assertThat(stream.output().write(ByteBuffer.wrap(frame.getBytes(StandardCharsets.UTF_8)))).isTrue();
+        if (i % 7 == 0) stream.output().flush();
       }
       stream.output().end();
       assertThat(stream.output().write(ByteBuffer.wrap("data: late\n\n".getBytes(StandardCharsets.UTF_8))))
@@ -103,7 +112,10 @@ class NonBlockingOutputTest {
       // 32 MiB to a client that reads nothing: far more than socket buffers and the container's
       // own buffer hold, so a blocking write would hang here.
       assertTimeoutPreemptively(TIMEOUT, () -> {
-        for (int i = 0; i < 32 * 1024; i++) stream.output().write(ByteBuffer.wrap(frame));
+        for (int i = 0; i < 32 * 1024; i++) {
+          stream.output().write(ByteBuffer.wrap(frame));
+          stream.output().flush();
+        }
       });
       assertThat(stream.output().queuedBytes()).as("bytes the client has not taken").isGreaterThan(16L * 1024 * 1024);
       stream.output().abort();
@@ -123,6 +135,7 @@ class NonBlockingOutputTest {
         socket.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         stream = servlet.opened.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         stream.output().write(ByteBuffer.wrap(": hello\n\n".getBytes(StandardCharsets.UTF_8)));
+        stream.output().flush();
         InputStream in = socket.getInputStream();
         byte[] head = new byte[256];
         assertThat(in.read(head)).isPositive();
@@ -131,6 +144,7 @@ class NonBlockingOutputTest {
       await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
         // Writes fail only once the peer's reset came back: keep writing, as heartbeats do.
         stream.output().write(ByteBuffer.wrap(heartbeat));
+        stream.output().flush();
         return stream.closed().getCount() == 0;
       });
       assertThat(stream.output().isOpen()).isFalse();

@@ -9,61 +9,84 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 
 /**
- * One response body written without blocking a thread: frames are queued from any thread and
- * written by whichever thread finds the container ready ({@link ServletOutputStream#isReady()}),
- * the caller's or the container's in {@link #onWritePossible()}. Everything queued by the time a
- * drain runs goes out before one flush, so a burst of events costs one flush per connection.
+ * One response body written without blocking a thread: frames are queued from any thread, and a
+ * {@link #flush()} writes them from whichever thread finds the container ready
+ * ({@link ServletOutputStream#isReady()}), the caller's or the container's in
+ * {@link #onWritePossible()}. Everything queued by the time a drain runs goes out before one
+ * container flush, so a burst of events costs one flush per connection.
  *
  * <p>No thread ever waits for the client: when the container is not ready the frames stay queued,
- * and a caller learns from {@link #queuedBytes()} how far behind the client is.
+ * and {@link #queuedBytes()} says how far behind the client is.
  *
  * <p>Thread-safe. The servlet contract allows one writer at a time: the {@code draining} flag
  * elects it, and a request that arrives while another thread drains is picked up by that thread
  * ({@code drainAgain}) before it lets go.
  */
 public final class NonBlockingOutput implements WriteListener {
-  /** What becomes of the output: open, ending once the queue is written, or closed for good. */
-  private enum State { OPEN, ENDING, CLOSED }
+  /** What the output does next; the legal moves are NEW → OPEN → ENDING → CLOSED, and any → CLOSED. */
+  private enum State {
+    /** Frames queue; nothing is written until {@link #start()} installs the write listener. */
+    NEW,
+    OPEN,
+    /** No more frames; the queue is written, then the response completes. */
+    ENDING,
+    CLOSED
+  }
+
+  /** What the output tells its owner; called on whichever thread saw it, never while holding a lock. */
+  public interface Listener {
+    /** The queue was written out entirely (frames queued later may already be waiting again). */
+    void drained();
+
+    /** The output closed, for any reason: the end written, the client gone, an error. Once. */
+    void closed();
+  }
 
   private final AsyncContext async;
   private final ServletOutputStream out;
-  private final Runnable onClosed;
+  private final Listener listener;
   private final Queue<ByteBuffer> queue = new ArrayDeque<>(); // guarded by this
   private long queuedBytes; // guarded by this
-  private State state = State.OPEN; // guarded by this
+  private State state = State.NEW; // guarded by this
   private boolean draining; // guarded by this
   private boolean drainAgain; // guarded by this
   private boolean flushPending; // drainer only
 
-  /**
-   * @param onClosed run once when the output closes, for any reason (the end written, the client
-   *     gone, an error), on the thread that saw it
-   */
-  public NonBlockingOutput(AsyncContext async, ServletOutputStream out, Runnable onClosed) {
+  public NonBlockingOutput(AsyncContext async, ServletOutputStream out, Listener listener) {
     this.async = async;
     this.out = out;
-    this.onClosed = onClosed;
+    this.listener = listener;
   }
 
-  /** Starts listening; the container calls {@link #onWritePossible()} once it can take bytes. */
+  /**
+   * Installs the write listener (call it on the container's thread, in the request's dispatch);
+   * the container then calls {@link #onWritePossible()}, which writes what is queued.
+   */
   public void start() {
+    synchronized (this) {
+      if (state == State.NEW) state = State.OPEN;
+    }
     out.setWriteListener(this);
   }
 
   /**
-   * Queues {@code frame} (its remaining bytes, which must not change afterwards) and writes it if
-   * the container is ready. Any thread.
+   * Queues {@code frame} (its remaining bytes, which must not change afterwards); it goes out at the
+   * next {@link #flush()}. Any thread.
    *
    * @return false if the output is ending or closed: the frame was dropped
    */
   public boolean write(ByteBuffer frame) {
     synchronized (this) {
-      if (state != State.OPEN) return false;
+      if (state != State.NEW && state != State.OPEN) return false;
       queue.add(frame);
       queuedBytes += frame.remaining();
     }
-    drain();
     return true;
+  }
+
+  /** Writes what is queued, as far as the container takes it now, and flushes it. Any thread. */
+  public void flush() {
+    drain();
   }
 
   /** Bytes queued but not yet taken by the container: how far behind the client is. */
@@ -74,7 +97,7 @@ public final class NonBlockingOutput implements WriteListener {
   /** Writes what is queued, then completes the response. Any thread; once. */
   public void end() {
     synchronized (this) {
-      if (state != State.OPEN) return;
+      if (state == State.ENDING || state == State.CLOSED) return;
       state = State.ENDING;
     }
     drain();
@@ -82,16 +105,11 @@ public final class NonBlockingOutput implements WriteListener {
 
   /** Drops what is queued and closes now, as for a client too slow to wait for. Any thread. */
   public void abort() {
-    synchronized (this) {
-      if (state == State.CLOSED) return;
-      queue.clear();
-      queuedBytes = 0;
-    }
     close();
   }
 
   public synchronized boolean isOpen() {
-    return state == State.OPEN;
+    return state == State.NEW || state == State.OPEN;
   }
 
   @Override
@@ -106,24 +124,20 @@ public final class NonBlockingOutput implements WriteListener {
 
   private void drain() {
     synchronized (this) {
+      // Before start() the container is not in non-blocking mode yet: its first onWritePossible drains.
+      if (state == State.NEW || state == State.CLOSED) return;
       if (draining) {
         drainAgain = true;
         return;
       }
       draining = true;
     }
+    boolean ended;
     try {
-      while (true) {
-        if (!writeWhileReady()) return; // the container calls onWritePossible when it can take more
-        synchronized (this) {
-          if (drainAgain) {
-            drainAgain = false;
-            continue;
-          }
-          draining = false;
-          if (state == State.ENDING && queue.isEmpty()) break;
-          return;
-        }
+      if (!writeWhileReady()) return; // the container calls onWritePossible when it can take more
+      synchronized (this) {
+        draining = false;
+        ended = state == State.ENDING && queue.isEmpty();
       }
     } catch (IOException | RuntimeException e) {
       // The client went away (or the container gave up on the response): nothing more can be sent.
@@ -133,7 +147,8 @@ public final class NonBlockingOutput implements WriteListener {
       close();
       return;
     }
-    close();
+    listener.drained();
+    if (ended) close();
   }
 
   /**
@@ -144,26 +159,30 @@ public final class NonBlockingOutput implements WriteListener {
     while (true) {
       ByteBuffer next;
       synchronized (this) {
+        if (state == State.CLOSED) return true;
         next = queue.peek();
+        if (next == null && !flushPending) {
+          if (!drainAgain) return true;
+          drainAgain = false;
+          continue;
+        }
       }
-      if (next == null) {
-        if (!flushPending) return true;
-        if (out.isReady()) {
-          flushPending = false;
-          out.flush();
-          continue; // a frame may have been queued meanwhile; ready is checked again before it
-        }
-      } else if (out.isReady()) {
-        int bytes = next.remaining();
-        out.write(next);
-        synchronized (this) {
-          queue.poll();
-          queuedBytes -= bytes;
-        }
-        flushPending = true;
+      if (!out.isReady()) {
+        if (stopDraining()) return false;
         continue;
       }
-      if (stopDraining()) return false;
+      if (next == null) {
+        flushPending = false;
+        out.flush();
+        continue;
+      }
+      int bytes = next.remaining();
+      out.write(next);
+      synchronized (this) {
+        queue.poll();
+        queuedBytes -= bytes;
+      }
+      flushPending = true;
     }
   }
 
@@ -193,6 +212,6 @@ public final class NonBlockingOutput implements WriteListener {
     } catch (IllegalStateException alreadyCompleted) {
       // The container ended the request first (the client went away): nothing to complete.
     }
-    onClosed.run();
+    listener.closed();
   }
 }
