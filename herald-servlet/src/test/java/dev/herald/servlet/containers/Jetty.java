@@ -12,9 +12,10 @@ public final class Jetty implements ServletContainer {
   private ServerConnector connector;
 
   @Override
-  public ServletContainer start(String pathSpec, Servlet servlet) throws Exception {
-    server = new Server();
-    connector = new ServerConnector(server);
+  public ServletContainer start(String pathSpec, Servlet servlet, int maxThreads) throws Exception {
+    server = new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(maxThreads, 1));
+    // One acceptor and one selector, so that the pool's threads are what bounds request handling.
+    connector = new ServerConnector(server, 1, 1);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

@@ -8,7 +8,12 @@ import jakarta.servlet.Servlet;
  */
 public interface ServletContainer extends AutoCloseable {
   /** Starts serving {@code servlet} at {@code pathSpec} ({@code /events}, {@code /*}). */
-  ServletContainer start(String pathSpec, Servlet servlet) throws Exception;
+  default ServletContainer start(String pathSpec, Servlet servlet) throws Exception {
+    return start(pathSpec, servlet, 50);
+  }
+
+  /** The same with at most {@code maxThreads} request threads. */
+  ServletContainer start(String pathSpec, Servlet servlet, int maxThreads) throws Exception;
 
   int port();
 

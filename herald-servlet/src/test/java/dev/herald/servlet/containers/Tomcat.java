@@ -13,13 +13,15 @@ public final class Tomcat implements ServletContainer {
   private Connector connector;
 
   @Override
-  public ServletContainer start(String pathSpec, Servlet servlet) throws Exception {
+  public ServletContainer start(String pathSpec, Servlet servlet, int maxThreads) throws Exception {
     Path base = Files.createTempDirectory("herald-tomcat-");
     tomcat = new org.apache.catalina.startup.Tomcat();
     tomcat.setBaseDir(base.toString());
     connector = new Connector();
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
+    connector.setProperty("maxThreads", Integer.toString(maxThreads));
+    connector.setProperty("minSpareThreads", "1");
     tomcat.setConnector(connector);
     Context context = tomcat.addContext("", base.toString());
     Wrapper wrapper = org.apache.catalina.startup.Tomcat.addServlet(context, "herald", servlet);
