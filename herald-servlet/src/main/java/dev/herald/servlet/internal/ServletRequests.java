@@ -11,7 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads a servlet request as Herald's {@link StreamRequest}, validating what enters. */
+/**
+ * Reads a request as Herald's {@link StreamRequest}, validating what enters: the same rules as
+ * Herald's own server. Public for the Spring starter's WebFlux handler, which applies them too.
+ */
 public final class ServletRequests {
   /** Longest {@code Last-Event-ID} accepted, as on Herald's own server. */
   public static final int MAX_LAST_EVENT_ID_BYTES = 1024;
@@ -38,11 +41,20 @@ public final class ServletRequests {
   }
 
   private static Optional<String> lastEventId(HttpServletRequest req, Map<String, List<String>> query) {
-    String raw = req.getHeader("Last-Event-ID");
+    return lastEventId(req.getHeader("Last-Event-ID"), query);
+  }
+
+  /**
+   * The id to resume after: the {@code Last-Event-ID} header as the server received it (ISO-8859-1,
+   * one char per byte, as servlet containers and Netty hand header values over), else the
+   * {@code lastEventID} (or {@code last_event_id}) query parameter.
+   *
+   * @throws IllegalArgumentException for an id too long or holding CR, LF, NUL or invalid UTF-8
+   */
+  public static Optional<String> lastEventId(String rawHeader, Map<String, List<String>> query) {
     String id;
-    if (raw != null) {
-      // Containers hand header values over as ISO-8859-1, one char per byte; the id is UTF-8.
-      id = new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    if (rawHeader != null) {
+      id = new String(rawHeader.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     } else {
       List<String> q = query.get("lastEventID");
       if (q == null || q.isEmpty()) q = query.get("last_event_id");
