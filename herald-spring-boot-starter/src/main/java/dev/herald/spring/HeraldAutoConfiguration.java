@@ -4,7 +4,6 @@ import dev.herald.server.Broker;
 import dev.herald.server.EventLog;
 import dev.herald.server.InMemoryEventLog;
 import dev.herald.spring.internal.AuthenticatedTopics;
-import dev.herald.spring.internal.HeraldEngine;
 import dev.herald.spring.internal.HeraldHealthIndicator;
 import dev.herald.spring.internal.HeraldMeters;
 import dev.herald.spring.internal.HeraldShutdown;
@@ -43,21 +42,19 @@ public class HeraldAutoConfiguration {
     };
   }
 
+  /** The broker over the log, with its event loops; it closes the log when it closes. */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  HeraldEngine heraldEngine(EventLog log, HeraldProperties properties) {
-    return new HeraldEngine(log, properties);
+  Broker heraldBroker(EventLog log, HeraldProperties properties) {
+    return Broker.builder(log)
+        .heartbeatInterval(properties.getHeartbeatInterval())
+        .retryHint(properties.getRetryHint())
+        .build();
   }
 
   @Bean
-  @ConditionalOnMissingBean
-  Broker heraldBroker(HeraldEngine engine) {
-    return engine.broker();
-  }
-
-  @Bean
-  HeraldShutdown heraldShutdown(HeraldEngine engine) {
-    return new HeraldShutdown(engine);
+  HeraldShutdown heraldShutdown(Broker broker) {
+    return new HeraldShutdown(broker);
   }
 
   /** The default authorisation, for an application with Spring Security. */

@@ -5,6 +5,7 @@ import dev.herald.server.TopicSelector;
 import dev.herald.servlet.HeraldServlet;
 import dev.herald.spring.internal.AuthorizingSelector;
 import dev.herald.spring.internal.ContainerPrincipal;
+import dev.herald.spring.internal.ReactiveStreamHandler;
 import dev.herald.spring.internal.SecurityPrincipal;
 import jakarta.servlet.ServletRegistration;
 import java.security.Principal;
@@ -24,6 +25,9 @@ import org.springframework.core.Ordered;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * Herald's streams on the application's own port: {@code herald.path} (topics from
@@ -77,6 +81,23 @@ public class HeraldWebAutoConfiguration {
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
       registration.setAsyncSupported(true);
       return registration;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+  @ConditionalOnClass(RouterFunction.class)
+  @ConditionalOnBean(Broker.class)
+  static class Reactive {
+    @Bean
+    RouterFunction<ServerResponse> heraldRoutes(Broker broker, HeraldProperties properties,
+        SubscribeAuthorizer authorizer, ObjectProvider<HeraldStream> extra) {
+      RouterFunctions.Builder routes = RouterFunctions.route();
+      for (HeraldStream stream : streams(properties, extra)) {
+        routes.GET(stream.path(), new ReactiveStreamHandler(broker, stream.selector(), authorizer,
+            properties.getOutboundBufferLimitBytes(), properties.getMaxTopicsPerConnection()));
+      }
+      return routes.build();
     }
   }
 }

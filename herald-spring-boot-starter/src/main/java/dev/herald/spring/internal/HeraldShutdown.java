@@ -1,5 +1,6 @@
 package dev.herald.spring.internal;
 
+import dev.herald.server.Broker;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -15,11 +16,11 @@ public final class HeraldShutdown implements SmartLifecycle {
    */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
-  private final HeraldEngine engine;
+  private final Broker broker;
   private volatile boolean running;
 
-  public HeraldShutdown(HeraldEngine engine) {
-    this.engine = engine;
+  public HeraldShutdown(Broker broker) {
+    this.broker = broker;
   }
 
   @Override
@@ -30,7 +31,7 @@ public final class HeraldShutdown implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
-    engine.close();
+    broker.close();
   }
 
   @Override
