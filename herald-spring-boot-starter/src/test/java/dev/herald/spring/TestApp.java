@@ -57,6 +57,24 @@ class TestApp {
     InMemoryUserDetailsManager users() {
       return new InMemoryUserDetailsManager(user());
     }
+
+    /** Counts the container's error dispatches: a stream whose client left must not make one. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> errorDispatches(
+        java.util.concurrent.atomic.AtomicInteger errorDispatchCount) {
+      var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter>(
+          (request, response, chain) -> {
+            errorDispatchCount.incrementAndGet();
+            chain.doFilter(request, response);
+          });
+      registration.setDispatcherTypes(jakarta.servlet.DispatcherType.ERROR);
+      return registration;
+    }
+
+    @Bean
+    java.util.concurrent.atomic.AtomicInteger errorDispatchCount() {
+      return new java.util.concurrent.atomic.AtomicInteger();
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -1,6 +1,8 @@
 package dev.herald.servlet.internal;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
@@ -66,6 +68,28 @@ public final class NonBlockingOutput implements WriteListener {
     synchronized (this) {
       if (state == State.NEW) state = State.OPEN;
     }
+    // The container's view of the request's end: a client gone (onError) must complete the
+    // request here, or the container dispatches it to the application's error page, which then
+    // tries to render an error onto an event stream.
+    async.addListener(new AsyncListener() {
+      @Override
+      public void onComplete(AsyncEvent event) {
+        close();
+      }
+
+      @Override
+      public void onTimeout(AsyncEvent event) {
+        close();
+      }
+
+      @Override
+      public void onError(AsyncEvent event) {
+        close();
+      }
+
+      @Override
+      public void onStartAsync(AsyncEvent event) {}
+    });
     out.setWriteListener(this);
   }
 
