@@ -146,6 +146,29 @@ abstract class StreamSpec {
     assertThat(response.body()).contains("no topic");
   }
 
+  @Test
+  void aPageOfAnotherOriginStreamsAsTheApplicationsCorsConfigurationAllows() throws Exception {
+    // localhost and 127.0.0.1 are two origins to the browser: the page from one, the stream from the other.
+    BrowserPage page = BrowserPage.load(chromium.driver(), "http://localhost:" + port + "/index.html");
+    page.open("s", url("/events?topic=cors"), "headline");
+    BrowserPage.eventually().until(() -> page.callbacks("s").contains("open OPEN"));
+    String id = publish("cors", Event.named("headline", "across origins"));
+    BrowserPage.eventually().until(() -> !page.received("s").isEmpty());
+    assertThat(page.received("s")).containsExactly(new BrowserPage.Received("headline", "across origins", id));
+
+    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(url("/events?topic=cors")))
+        .header("Origin", "http://elsewhere.example").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void actuatorHealthShowsHeraldUp() throws Exception {
+    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health"))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"herald\":{").contains("\"store\":\"memory\"");
+  }
+
   /** Waits until the broker counts {@code n} streams. */
   void awaitConnections(int n) {
     await().atMost(TIMEOUT).until(() -> broker.connectionCount() == n);

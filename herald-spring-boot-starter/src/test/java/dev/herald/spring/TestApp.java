@@ -30,6 +30,7 @@ class TestApp {
   static final String USER = "ada";
   static final String PASSWORD = "lovelace";
   static final Duration SHORT_STREAM = Duration.ofMillis(1200);
+  static final String LOCALHOST_ORIGINS = "http://localhost:*";
 
   static UserDetails user() {
     return User.withUsername(USER).password("{noop}" + PASSWORD).roles("USER").build();
@@ -51,6 +52,17 @@ class TestApp {
           .httpBasic(Customizer.withDefaults())
           .csrf(c -> c.disable())
           .build();
+    }
+
+    /** CORS for pages on http://localhost:* (the tests' other origin: streams go to 127.0.0.1). */
+    @Bean
+    org.springframework.web.cors.CorsConfigurationSource cors() {
+      var config = new org.springframework.web.cors.CorsConfiguration();
+      config.addAllowedOriginPattern(LOCALHOST_ORIGINS);
+      config.addAllowedMethod("GET");
+      var source = new org.springframework.web.cors.UrlBasedCorsConfigurationSource();
+      source.registerCorsConfiguration("/**", config);
+      return source;
     }
 
     @Bean
@@ -86,6 +98,17 @@ class TestApp {
           .httpBasic(Customizer.withDefaults())
           .csrf(c -> c.disable())
           .build();
+    }
+
+    /** The same CORS rule as on MVC, as a WebFlux application declares it. */
+    @Bean
+    org.springframework.web.reactive.config.WebFluxConfigurer cors() {
+      return new org.springframework.web.reactive.config.WebFluxConfigurer() {
+        @Override
+        public void addCorsMappings(org.springframework.web.reactive.config.CorsRegistry registry) {
+          registry.addMapping("/**").allowedOriginPatterns(LOCALHOST_ORIGINS).allowedMethods("GET");
+        }
+      };
     }
 
     @Bean
