@@ -185,8 +185,12 @@ class HeraldServletTest {
       for (int i = 0; i < events; i++) publish("news", Event.of(data));
       Duration publishing = Duration.ofNanos(System.nanoTime() - started);
 
-      await().atMost(TIMEOUT).until(() -> broker.stats().slowConsumersClosed() == 1);
-      assertThat(reader.take(events)).as("the reading subscriber got every event").hasSize(events);
+      // At least the stalled one; on a busy machine the reader may fall 64 KiB behind and be cut
+      // too: it then resumes with Last-Event-ID, and still gets every event once.
+      await().atMost(TIMEOUT).until(() -> broker.stats().slowConsumersClosed() >= 1);
+      assertThat(reader.take(events)).extracting(MessageEvent::data).as("the reading subscriber got every event")
+          .hasSize(events).allMatch(data::equals);
+      assertThat(reader.events.poll(200, TimeUnit.MILLISECONDS)).as("nothing twice").isNull();
       assertThat(publishing).as("publishing never waited for the stalled client").isLessThan(TIMEOUT);
     }
   }

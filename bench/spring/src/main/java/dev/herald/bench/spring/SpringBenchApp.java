@@ -1,0 +1,21 @@
+package dev.herald.bench.spring;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * One broadcast app, served three ways for bench/compare-spring.sh:
+ * <ul>
+ *   <li>{@code --spring.main.web-application-type=servlet}: Tomcat, with both the tutorial's
+ *       {@code SseEmitter} hub ({@link EmitterHub}, {@code /emitter/events}, {@code /emitter/publish})
+ *       and Herald's starter ({@code /events}, {@code /publish});
+ *   <li>{@code --spring.main.web-application-type=reactive}: Reactor Netty, Herald's starter only.
+ * </ul>
+ * Each run measures one of them; the script starts one JVM per way.
+ */
+@SpringBootApplication
+public class SpringBenchApp {
+  public static void main(String[] args) {
+    SpringApplication.run(SpringBenchApp.class, args);
+  }
+}
