@@ -37,6 +37,7 @@ public final class ReactiveTransport implements StreamTransport {
   private List<DataBuffer> batch = new ArrayList<>(); // broker loop only
   private volatile StreamHandle handle;
   private volatile boolean waitingForRoom;
+  private volatile boolean gone; // the server cancelled or completed the body: the client is gone
 
   public ReactiveTransport(ServerHttpResponse response, long outboundLimitBytes, Map<String, String> headers) {
     this.response = response;
@@ -51,7 +52,10 @@ public final class ReactiveTransport implements StreamTransport {
    */
   public Publisher<Publisher<DataBuffer>> body(StreamHandle streamHandle) {
     this.handle = streamHandle;
-    return batches.asFlux().doFinally(signal -> streamHandle.closed());
+    return batches.asFlux().doFinally(signal -> {
+      gone = true;
+      streamHandle.closed();
+    });
   }
 
   @Override
@@ -76,6 +80,7 @@ public final class ReactiveTransport implements StreamTransport {
 
   @Override
   public void write(ByteBuffer frame) {
+    if (gone) return; // dropped until the handle's closed() reaches the stream
     pending.addAndGet(frame.remaining());
     batch.add(buffers.wrap(frame));
   }
@@ -100,6 +105,7 @@ public final class ReactiveTransport implements StreamTransport {
 
   @Override
   public boolean isWritable() {
+    if (gone) return true; // a peer that left is not a slow one
     boolean writable = pending.get() < outboundLimitBytes;
     if (!writable) waitingForRoom = true;
     return writable;
