@@ -49,7 +49,8 @@ public class HeraldWebAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-  @ConditionalOnClass({HeraldServlet.class, ServletContextInitializer.class})
+  @ConditionalOnClass(value = {HeraldServlet.class, ServletContextInitializer.class},
+      name = "org.springframework.web.servlet.DispatcherServlet")
   @ConditionalOnBean(Broker.class)
   static class Servlet {
     @Bean
@@ -72,11 +73,20 @@ public class HeraldWebAutoConfiguration {
       };
     }
 
+    /**
+     * Spring's CorsFilter on the stream paths, over the application's CorsConfigurationSource; none
+     * (a disabled registration) without one. Spring MVC's HandlerMappingIntrospector is a source too,
+     * for MVC's own handlers only: it is not the application's.
+     */
     @Bean
-    @ConditionalOnBean(CorsConfigurationSource.class)
-    FilterRegistrationBean<CorsFilter> heraldCorsFilter(CorsConfigurationSource cors, HeraldProperties properties,
-        ObjectProvider<HeraldStream> extra) {
-      FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(new CorsFilter(cors));
+    FilterRegistrationBean<CorsFilter> heraldCorsFilter(ObjectProvider<CorsConfigurationSource> sources,
+        HeraldProperties properties, ObjectProvider<HeraldStream> extra) {
+      List<CorsConfigurationSource> own = sources.orderedStream()
+          .filter(s -> !(s instanceof org.springframework.web.servlet.handler.HandlerMappingIntrospector))
+          .toList();
+      FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(
+          new CorsFilter(own.isEmpty() ? request -> null : own.get(0)));
+      registration.setEnabled(!own.isEmpty());
       registration.setUrlPatterns(streams(properties, extra).stream().map(HeraldStream::path).toList());
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
       registration.setAsyncSupported(true);

@@ -25,11 +25,11 @@ class ShutdownTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"servlet", "reactive"})
   void closingTheContextEndsEveryStreamWithTheRetryHint(String webApplicationType) throws Exception {
+    // Arguments, not default properties: they must win over the tests' application.properties.
     ConfigurableApplicationContext app = new SpringApplicationBuilder(TestApp.class)
-        .properties("server.port=0", "spring.main.web-application-type=" + webApplicationType,
-            "herald.retry-hint=2500ms", "server.shutdown=graceful",
-            "spring.lifecycle.timeout-per-shutdown-phase=30s")
-        .run();
+        .run("--server.port=0", "--spring.main.web-application-type=" + webApplicationType,
+            "--herald.retry-hint=2500ms", "--server.shutdown=graceful",
+            "--spring.lifecycle.timeout-per-shutdown-phase=30s");
     int port = ((WebServerApplicationContext) app).getWebServer().getPort();
     Broker broker = app.getBean(Broker.class);
     var body = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
