@@ -55,13 +55,15 @@ public final class ServletTransport implements StreamTransport, NonBlockingOutpu
   }
 
   @Override
-  public void start(boolean historyCut) {
+  public void start(String lastEventId) {
     response.setStatus(HttpServletResponse.SC_OK);
     response.setContentType("text/event-stream");
     response.setCharacterEncoding("UTF-8");
     response.setHeader("Cache-Control", "no-store");
     response.setHeader("X-Accel-Buffering", "no");
-    if (historyCut) response.setHeader("Last-Event-ID", "earliest");
+    // Header values go out one char per byte: the id's UTF-8 bytes, as Herald's own server sends them.
+    if (lastEventId != null) response.setHeader("Last-Event-ID",
+        new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     headers.forEach(response::setHeader);
   }
 

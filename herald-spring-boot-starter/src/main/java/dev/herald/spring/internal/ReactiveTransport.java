@@ -59,12 +59,14 @@ public final class ReactiveTransport implements StreamTransport {
   }
 
   @Override
-  public void start(boolean historyCut) {
+  public void start(String lastEventId) {
     response.setStatusCode(HttpStatus.OK);
     response.getHeaders().setContentType(new MediaType("text", "event-stream", StandardCharsets.UTF_8));
     response.getHeaders().setCacheControl("no-store");
     response.getHeaders().set("X-Accel-Buffering", "no");
-    if (historyCut) response.getHeaders().set("Last-Event-ID", "earliest");
+    // Header values go out one char per byte: the id's UTF-8 bytes, as Herald's own server sends them.
+    if (lastEventId != null) response.getHeaders().set("Last-Event-ID",
+        new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     headers.forEach(response.getHeaders()::set);
   }
 
