@@ -25,7 +25,7 @@ class ReplicaAcknowledgementTest {
 
   private static boolean publishes(RedisEventLog log) {
     try {
-      publish(log, "probe").get(5, TimeUnit.SECONDS);
+      publish(log, "probe").get(30, TimeUnit.SECONDS);
       return true;
     } catch (Exception e) {
       return false;
@@ -46,7 +46,7 @@ class ReplicaAcknowledgementTest {
 
       try (RedisProcess replica = RedisProcess.startReplicaOf(Files.createDirectory(dir.resolve("replica")), primary)) {
         await("replica in sync").atMost(Duration.ofSeconds(15)).until(() -> publishes(log));
-        StoredEvent acked = publish(log, "replicated").get(5, TimeUnit.SECONDS);
+        StoredEvent acked = publish(log, "replicated").get(30, TimeUnit.SECONDS);
         assertThat(acked.event().data()).isEqualTo("replicated");
       }
     }
