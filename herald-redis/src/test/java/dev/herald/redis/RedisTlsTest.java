@@ -110,7 +110,7 @@ class RedisTlsTest {
     try (RedisEventLog log = RedisEventLog.connect(wrong, settings("tls-why"))) {
       // The log learns why once its reader has tried to connect: the message says so from then on.
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+          assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
               .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
               .withMessageContaining("Redis is unavailable at 127.0.0.1:" + redis.port())
               .withMessageContaining("WRONGPASS"));
@@ -121,10 +121,10 @@ class RedisTlsTest {
   private static void assertRefused(RedisEventLog log) {
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> !log.ready());
     String message = "Redis is unavailable at 127.0.0.1:" + redis.port();
-    assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+    assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
         .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
         .withMessageContaining(message);
-    assertThat(log.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+    assertThat(log.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
         .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
         .withMessageContaining(message);
   }

@@ -268,11 +268,11 @@ class SentinelFailoverTest {
       for (RedisEventLog log : List.of(unknownMaster, noSentinel)) {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> !log.ready());
       }
-      assertThat(publish(unknownMaster, "lost").toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+      assertThat(publish(unknownMaster, "lost").toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
           .withMessageContaining("Redis is unavailable at Sentinel master other (sentinels 127.0.0.1:"
               + sentinel.port() + ")");
-      assertThat(noSentinel.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+      assertThat(noSentinel.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
           .withMessageContaining("Redis is unavailable at Sentinel master m (sentinels 127.0.0.1:");
     }
