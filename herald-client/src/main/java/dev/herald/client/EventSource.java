@@ -268,14 +268,20 @@ public interface EventSource extends AutoCloseable {
       return this;
     }
 
-    /** The largest event data accepted, in bytes; a larger event closes the source. */
+    /**
+     * The largest event data accepted, in bytes; a larger event closes the source. Default
+     * {@link EventStreamParser#DEFAULT_MAX_EVENT_BYTES} (32 MiB).
+     */
     public Builder maxEventBytes(int maxEventBytes) {
       if (maxEventBytes < 1) throw new IllegalArgumentException("maxEventBytes must be positive");
       this.maxEventBytes = maxEventBytes;
       return this;
     }
 
-    /** The longest line accepted, in bytes; a longer line closes the source. */
+    /**
+     * The longest line accepted, in bytes; a longer line closes the source. Default
+     * {@link EventStreamParser#DEFAULT_MAX_LINE_BYTES} (32 MiB: a 16 MiB single-line event passes).
+     */
     public Builder maxLineBytes(int maxLineBytes) {
       if (maxLineBytes < 1) throw new IllegalArgumentException("maxLineBytes must be positive");
       this.maxLineBytes = maxLineBytes;

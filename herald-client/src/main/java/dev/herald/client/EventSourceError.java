@@ -129,7 +129,13 @@ public final class EventSourceError {
     if (statusCode >= 0) s.append(", status=").append(statusCode);
     if (contentType != null) s.append(", contentType=").append(contentType);
     if (retryDelay != null) s.append(", retryIn=").append(retryDelay.toMillis()).append("ms");
-    if (cause != null) s.append(", cause=").append(cause);
+    // The message is often the cause's own (a size limit, an I/O error): name the cause's type
+    // then, rather than printing the same text twice.
+    if (cause != null) {
+      String causeMessage = cause.getMessage();
+      boolean repeated = causeMessage != null && message.contains(causeMessage);
+      s.append(", cause=").append(repeated ? cause.getClass().getName() : cause.toString());
+    }
     return s.append(", ").append(message).append('}').toString();
   }
 }

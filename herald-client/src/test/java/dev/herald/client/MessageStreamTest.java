@@ -86,7 +86,7 @@ class MessageStreamTest extends ScriptedServerTestBase {
       });
       started.await();
       stream.close();
-      assertThat(hasNext.get(5, TimeUnit.SECONDS)).isFalse();
+      assertThat(hasNext.get(30, TimeUnit.SECONDS)).isFalse();
       assertThat(stream.source().readyState()).isEqualTo(EventSource.ReadyState.CLOSED);
       server.awaitClientClose();
     } finally {

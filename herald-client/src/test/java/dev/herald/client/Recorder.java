@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #assertExhausted()}, so no unexpected callback slips by.
  */
 final class Recorder {
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
   /** How long {@link #assertExhausted()} watches for a stray callback. */
   static final Duration QUIET = Duration.ofMillis(200);
 

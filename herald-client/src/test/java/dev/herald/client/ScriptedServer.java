@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection mid-event or stall until the client goes away.
  */
 final class ScriptedServer implements AutoCloseable {
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final ServerSocket server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {

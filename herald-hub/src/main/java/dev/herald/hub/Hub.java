@@ -50,10 +50,12 @@ public final class Hub implements AutoCloseable {
 
   private final HeraldServer server;
   private final HubMetrics metrics;
+  private final Demos demos; // closed before the server: a ticker publishing into a closed broker leaks its frames
   private final List<AutoCloseable> resources; // closed after the server, last first
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Hub(HeraldServer server, HubMetrics metrics, List<AutoCloseable> resources) {
+  private Hub(HeraldServer server, HubMetrics metrics, Demos demos, List<AutoCloseable> resources) {
+    this.demos = demos;
     this.server = server;
     this.metrics = metrics;
     this.resources = resources;
@@ -194,9 +196,7 @@ public final class Hub implements AutoCloseable {
     Demos demos = Demos.install(server, broker, parts.chat(), settings.demo(),
         cluster != null ? cluster::counts : Optional::empty);
     try {
-      List<AutoCloseable> resources = new ArrayList<>(parts.resources());
-      resources.add(demos);
-      return new Hub(server.build().start(), metrics, resources);
+      return new Hub(server.build().start(), metrics, demos, parts.resources());
     } catch (RuntimeException | Error e) {
       demos.close();
       throw e;
@@ -290,13 +290,14 @@ public final class Hub implements AutoCloseable {
   }
 
   /**
-   * Closes the server (which closes the broker and the log), then the rest, last first.
+   * Closes the demos, then the server (which closes the broker and the log), then the rest, last first.
    * Idempotent: {@code herald serve} closes from its shutdown hook and again as its main thread
    * leaves, and a second close of the resources (the dev-TLS certificate's files) would only warn.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
+    demos.close();
     server.close();
     closeAll(resources);
   }

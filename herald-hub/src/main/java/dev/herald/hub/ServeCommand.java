@@ -82,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
   Duration heartbeat;
 
   @Option(names = "--max-stream-lifetime", paramLabel = "<duration>",
-      description = "End every subscriber's stream after about this long (ISO-8601; each between 90% and 100% of it,"
+      description = "End every subscriber's stream after about this long (ISO-8601; each between 90%% and 100%% of it,"
           + " so reconnections spread): the client resumes with Last-Event-ID, possibly on another node. Default: none.")
   Duration maxStreamLifetime;
 

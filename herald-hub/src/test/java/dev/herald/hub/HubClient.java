@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.testing.EventStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -42,7 +43,7 @@ final class HubClient {
   }
 
   /** One subscription to the hub, read on its own thread. */
-  final class Stream extends SseReader {
+  final class Stream extends EventStreamReader {
     Stream(String query, String token, String lastEventId) {
       super(http, request(base + Hub.PATH + "?" + query, token, lastEventId));
     }

@@ -237,7 +237,7 @@ class HubFailoverTest {
         .until(() -> subscriber.received().stream().anyMatch(r -> r.id().equals(last.id())));
     // Nothing more may come: a late duplicate would arrive now.
     int settled = subscriber.received().size();
-    await("no event after the last").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+    await("no event after the last").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30))
         .until(() -> subscriber.received().size() == settled);
 
     List<Received> expected = acked.stream().map(p -> new Received("message", p.id(), p.data())).toList();

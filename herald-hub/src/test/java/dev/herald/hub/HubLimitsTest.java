@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.hub.auth.DevKeys;
+import dev.herald.testing.EventStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -76,7 +77,7 @@ class HubLimitsTest {
       for (int i = 0; i < 2; i++) { // and again: an ended stream is no refusal
         long opened = System.nanoTime();
         HttpResponse<java.io.InputStream> stream =
-            SseReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());
+            EventStreamReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.statusCode()).isEqualTo(200);
         try (java.io.InputStream in = stream.body()) {
           in.transferTo(OutputStream.nullOutputStream()); // returns when the hub ends the stream

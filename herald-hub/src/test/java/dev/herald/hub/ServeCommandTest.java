@@ -264,6 +264,16 @@ class ServeCommandTest {
   }
 
   @Test
+  void helpAsTheLauncherRunsItWritesTheHelpAndNothingToStandardError() throws Exception {
+    // In a child JVM, as ./herald runs it: picocli's own warnings (an unescaped '%' in a description
+    // is read as a format specifier) go to System.err, which the in-process test above cannot see.
+    Outcome help = runHerald("serve", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.stdout().replaceAll("\\s+", " ")).contains("--max-stream-lifetime").contains("between 90% and 100% of it");
+    assertThat(help.stderr()).as("stderr of herald serve --help").isEmpty();
+  }
+
+  @Test
   void badValuesAreRefusedInOneClearLineWithoutAStackTrace() throws Exception {
     CompletableFuture<Outcome> alg = CompletableFuture.supplyAsync(() -> run("serve", "--jwt-algorithm", "XX"));
     CompletableFuture<Outcome> store = CompletableFuture.supplyAsync(() -> run("serve", "--store", "nope"));

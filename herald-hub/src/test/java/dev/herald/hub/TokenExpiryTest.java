@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.hub.auth.DevKeys;
 import dev.herald.hub.auth.JwtVerifier;
+import dev.herald.testing.EventStreamReader;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -35,7 +36,7 @@ class TokenExpiryTest {
               URI.create("http://127.0.0.1:" + hub.port() + Hub.PATH + "?topic=news"))
           .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token).build();
 
-      HttpResponse<InputStream> stream = SseReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> stream = EventStreamReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofInputStream());
       assertThat(stream.statusCode()).isEqualTo(200);
       CompletableFuture<Instant> ended = CompletableFuture.supplyAsync(() -> {
         try (InputStream in = stream.body()) {
@@ -47,7 +48,7 @@ class TokenExpiryTest {
       });
       assertThat(ended.get(20, TimeUnit.SECONDS)).isAfterOrEqualTo(exp);
 
-      HttpResponse<String> again = SseReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> again = EventStreamReader.HTTP.send(subscribe, HttpResponse.BodyHandlers.ofString());
       assertThat(again.statusCode()).isEqualTo(401);
       assertThat(again.headers().firstValue("www-authenticate")).hasValueSatisfying(
           challenge -> assertThat(challenge).contains("invalid_token").contains("expired"));

@@ -37,10 +37,13 @@ import java.util.Objects;
  * <p>Not thread-safe: feed each instance from one thread at a time.
  */
 public final class EventStreamParser {
-  /** Default limit on one line, in bytes: large enough for a 5 MiB single-line event. */
-  public static final int DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
-  /** Default limit on the data of one event, in bytes (the joined {@code data} lines). */
-  public static final int DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
+  /**
+   * Default limit on one line, in bytes (32 MiB): a 16 MiB single-line event passes with room to
+   * spare. Browsers set no limit, so a payload that works in a page must not close a Java client.
+   */
+  public static final int DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+  /** Default limit on the data of one event, in bytes (the joined {@code data} lines): 32 MiB. */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024;
   /**
    * The largest {@code retry} value reported, in milliseconds (about 24.8 days); larger values are
    * clamped to it rather than overflowing.

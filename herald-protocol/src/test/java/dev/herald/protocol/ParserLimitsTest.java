@@ -67,8 +67,8 @@ class ParserLimitsTest {
 
   @Test
   void defaultLimitsAreTheDocumentedConstants() {
-    assertThat(EventStreamParser.DEFAULT_MAX_LINE_BYTES).isEqualTo(8 * 1024 * 1024);
-    assertThat(EventStreamParser.DEFAULT_MAX_EVENT_BYTES).isEqualTo(16 * 1024 * 1024);
+    assertThat(EventStreamParser.DEFAULT_MAX_LINE_BYTES).isEqualTo(32 * 1024 * 1024);
+    assertThat(EventStreamParser.DEFAULT_MAX_EVENT_BYTES).isEqualTo(32 * 1024 * 1024);
     EventStreamParser parser = EventStreamParser.create(recorder);
     byte[] line = utf8("data:" + "x".repeat(EventStreamParser.DEFAULT_MAX_LINE_BYTES - 5));
     parser.feed(line, 0, line.length);

@@ -3,9 +3,9 @@ package dev.herald.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.client.MessageEvent;
 import dev.herald.protocol.Event;
 import dev.herald.server.HeraldServer;
+import dev.herald.testing.EventStreamReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,17 +22,17 @@ class ClusterTest {
   private static final AtomicInteger STREAMS = new AtomicInteger();
   @RegisterExtension static final SharedRedis redis = new SharedRedis();
   private final Nodes nodes = new Nodes();
-  private final List<Subscriber> subscribers = new ArrayList<>();
+  private final List<EventStreamReader> subscribers = new ArrayList<>();
   private final RedisEventLog.Settings settings =
       RedisEventLog.Settings.defaults().withStreamKey("cluster:" + STREAMS.incrementAndGet());
 
   @AfterEach
-  void close() {
-    subscribers.forEach(Subscriber::close);
+  void close() throws Exception {
+    for (EventStreamReader s : subscribers) s.close();
     nodes.close();
   }
 
-  private Subscriber subscribe(Subscriber s) {
+  private EventStreamReader subscribe(EventStreamReader s) {
     subscribers.add(s);
     return s;
   }
@@ -52,8 +52,8 @@ class ClusterTest {
     HeraldServer a = nodes.start(redis.uri(), settings);
     HeraldServer b = nodes.start(redis.uri(), settings);
     HeraldServer c = nodes.start(redis.uri(), settings);
-    Subscriber onB = subscribe(Subscriber.to(b.port(), "news"));
-    Subscriber onC = subscribe(Subscriber.to(c.port(), "news"));
+    EventStreamReader onB = subscribe(EventStreamReader.open(Nodes.streamUrl(b.port(), "news"), null));
+    EventStreamReader onC = subscribe(EventStreamReader.open(Nodes.streamUrl(c.port(), "news"), null));
     Nodes.awaitSubscribers(b, "news", 1);
     Nodes.awaitSubscribers(c, "news", 1);
 
@@ -64,8 +64,8 @@ class ClusterTest {
 
     List<String> expected = new ArrayList<>(range(0, 100));
     expected.add("end");
-    for (Subscriber s : List.of(onB, onC)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> s.received("end"));
+    for (EventStreamReader s : List.of(onB, onC)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> s.receivedData("end"));
       assertThat(s.data()).containsExactlyElementsOf(expected);
       assertThat(s.ids()).containsExactlyElementsOf(ids);
     }
@@ -76,7 +76,7 @@ class ClusterTest {
     HeraldServer a = nodes.start(redis.uri(), settings);
     HeraldServer b = nodes.start(redis.uri(), settings);
     HeraldServer c = nodes.start(redis.uri(), settings);
-    Subscriber onB = subscribe(Subscriber.to(b.port(), "news"));
+    EventStreamReader onB = subscribe(EventStreamReader.open(Nodes.streamUrl(b.port(), "news"), null));
     Nodes.awaitSubscribers(b, "news", 1);
 
     int total = 300;
@@ -96,13 +96,13 @@ class ClusterTest {
     b.close();
     onB.close();
     List<String> fromB = onB.data();
-    List<MessageEvent> seenOnB = onB.events();
-    String lastId = seenOnB.get(seenOnB.size() - 1).lastEventId();
+    List<EventStreamReader.Received> seenOnB = onB.received();
+    String lastId = seenOnB.get(seenOnB.size() - 1).id();
     assertThat(fromB.size()).as("events before the failover").isLessThan(total);
 
-    Subscriber onC = subscribe(Subscriber.resuming(c.port(), "news", lastId));
+    EventStreamReader onC = subscribe(EventStreamReader.open(Nodes.streamUrl(c.port(), "news"), lastId));
     publisher.get(30, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(() -> onC.received("e" + (total - 1)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> onC.receivedData("e" + (total - 1)));
 
     List<String> union = new ArrayList<>(fromB);
     union.addAll(onC.data());
@@ -110,7 +110,7 @@ class ClusterTest {
     List<String> ids = new ArrayList<>(onB.ids());
     ids.addAll(onC.ids());
     assertThat(ids).containsExactlyElementsOf(acked);
-    assertThat(onC.events()).noneMatch(e -> e.type().equals("history-cut"));
+    assertThat(onC.received()).noneMatch(e -> e.type().equals("history-cut"));
   }
 
   @Test
@@ -121,10 +121,10 @@ class ClusterTest {
     List<String> ids = new ArrayList<>();
     for (String data : range(0, 300)) ids.add(publish(a, data));
 
-    Subscriber late = subscribe(Subscriber.resuming(b.port(), "news", ids.get(0)));
-    await().atMost(Duration.ofSeconds(10)).until(() -> late.received("e299"));
+    EventStreamReader late = subscribe(EventStreamReader.open(Nodes.streamUrl(b.port(), "news"), ids.get(0)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> late.receivedData("e299"));
 
-    List<MessageEvent> events = late.events();
+    List<EventStreamReader.Received> events = late.received();
     assertThat(events.get(0).type()).isEqualTo("history-cut");
     assertThat(events.get(0).data()).contains("\"lastEventId\":\"" + ids.get(0) + "\"");
     List<String> retained = late.ids();

@@ -30,8 +30,13 @@ final class Nodes implements AutoCloseable {
     return (RedisEventLog) node.eventLog();
   }
 
+  /** The URL of a node's event stream for {@code topic}. */
+  static String streamUrl(int port, String topic) {
+    return "http://127.0.0.1:" + port + "/events?topic=" + topic;
+  }
+
   static void awaitSubscribers(HeraldServer node, String topic, int count) {
-    await("subscribers on port " + node.port()).atMost(Duration.ofSeconds(10))
+    await("subscribers on port " + node.port()).atMost(Duration.ofSeconds(30))
         .until(() -> node.broker().subscriberCount(topic) == count);
   }
 

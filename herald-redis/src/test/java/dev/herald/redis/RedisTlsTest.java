@@ -109,8 +109,8 @@ class RedisTlsTest {
     String wrong = "rediss://:wrong@127.0.0.1:" + redis.port() + "?verifyPeer=NONE";
     try (RedisEventLog log = RedisEventLog.connect(wrong, settings("tls-why"))) {
       // The log learns why once its reader has tried to connect: the message says so from then on.
-      await().atMost(Duration.ofSeconds(3)).untilAsserted(() ->
-          assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
               .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
               .withMessageContaining("Redis is unavailable at 127.0.0.1:" + redis.port())
               .withMessageContaining("WRONGPASS"));
@@ -119,12 +119,12 @@ class RedisTlsTest {
 
   /** Not ready for a while, and a publish and a replay fail at once, naming Redis and where it is. */
   private static void assertRefused(RedisEventLog log) {
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !log.ready());
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> !log.ready());
     String message = "Redis is unavailable at 127.0.0.1:" + redis.port();
-    assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+    assertThat(publish(log, "refused").toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
         .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
         .withMessageContaining(message);
-    assertThat(log.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+    assertThat(log.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
         .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
         .withMessageContaining(message);
   }

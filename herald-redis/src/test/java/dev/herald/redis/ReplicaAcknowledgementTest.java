@@ -25,7 +25,7 @@ class ReplicaAcknowledgementTest {
 
   private static boolean publishes(RedisEventLog log) {
     try {
-      publish(log, "probe").get(5, TimeUnit.SECONDS);
+      publish(log, "probe").get(30, TimeUnit.SECONDS);
       return true;
     } catch (Exception e) {
       return false;
@@ -40,13 +40,13 @@ class ReplicaAcknowledgementTest {
         RedisEventLog log = RedisEventLog.connect(primary.uri(), settings)) {
       await().atMost(Duration.ofSeconds(10)).until(log::ready);
       // No replica: Redis accepts the XADD, but the publish is not acknowledged.
-      assertThat(publish(log, "alone")).failsWithin(Duration.ofSeconds(3))
+      assertThat(publish(log, "alone")).failsWithin(Duration.ofSeconds(30))
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
           .withMessageContaining("0 of 1");
 
       try (RedisProcess replica = RedisProcess.startReplicaOf(Files.createDirectory(dir.resolve("replica")), primary)) {
         await("replica in sync").atMost(Duration.ofSeconds(15)).until(() -> publishes(log));
-        StoredEvent acked = publish(log, "replicated").get(5, TimeUnit.SECONDS);
+        StoredEvent acked = publish(log, "replicated").get(30, TimeUnit.SECONDS);
         assertThat(acked.event().data()).isEqualTo("replicated");
       }
     }

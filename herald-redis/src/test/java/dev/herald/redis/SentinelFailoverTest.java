@@ -86,9 +86,9 @@ class SentinelFailoverTest {
           try (fromA; fromB) {
             await().atMost(Duration.ofSeconds(10)).until(() -> fromA.acked() >= 100 && fromB.acked() >= 100);
             primary.kill();
-            await("node A sees the primary gone").atMost(Duration.ofSeconds(5)).until(() -> !a.ready());
-            await("node B sees the primary gone").atMost(Duration.ofSeconds(5)).until(() -> !b.ready());
-            await("publishes failing").atMost(Duration.ofSeconds(5))
+            await("node A sees the primary gone").atMost(Duration.ofSeconds(30)).until(() -> !a.ready());
+            await("node B sees the primary gone").atMost(Duration.ofSeconds(30)).until(() -> !b.ready());
+            await("publishes failing").atMost(Duration.ofSeconds(30))
                 .until(() -> fromA.failed() >= 5 && fromB.failed() >= 5);
 
             // Sentinel notices (down after 1 s), agrees, elects a leader and promotes the replica.
@@ -227,7 +227,8 @@ class SentinelFailoverTest {
         + sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(",")) + ")";
     List<Throwable> all = new java.util.ArrayList<>();
     for (Publisher p : publishers) {
-      assertThat(p.slowestFailure()).isLessThan(Duration.ofSeconds(3));
+      // Within the 2 s command timeout, with room for a loaded machine: what matters is that none hung.
+      assertThat(p.slowestFailure()).isLessThan(Duration.ofSeconds(10));
       assertThat(p.failures()).allSatisfy(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("Redis"));
       all.addAll(p.failures());
@@ -265,13 +266,13 @@ class SentinelFailoverTest {
         RedisEventLog noSentinel = RedisEventLog.connect(
             "redis-sentinel://127.0.0.1:" + RedisProcess.freePort() + "#" + MASTER, settings)) {
       for (RedisEventLog log : List.of(unknownMaster, noSentinel)) {
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !log.ready());
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).until(() -> !log.ready());
       }
-      assertThat(publish(unknownMaster, "lost").toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+      assertThat(publish(unknownMaster, "lost").toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
           .withMessageContaining("Redis is unavailable at Sentinel master other (sentinels 127.0.0.1:"
               + sentinel.port() + ")");
-      assertThat(noSentinel.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(1))
+      assertThat(noSentinel.readAfter(EventLog.EARLIEST).toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
           .withMessageContaining("Redis is unavailable at Sentinel master m (sentinels 127.0.0.1:");
     }

@@ -21,6 +21,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension} field.
  */
 final class SharedRedis implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+  /**
+   * The command timeout of the logs {@link #connect} opens, unless a test sets its own: the 2 s
+   * default is for production, where a command that slow is a failure; on a loaded test machine
+   * (two builds on two cores) a page of XRANGE can take longer, and a test must not fail for it.
+   */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
   private final List<RedisEventLog> open = new ArrayList<>();
   private Path dir;
   private RedisProcess redis;
@@ -49,10 +56,16 @@ final class SharedRedis implements BeforeAllCallback, AfterAllCallback, AfterEac
     return redis.uri();
   }
 
-  /** A log on this Redis, ready (Redis answered), closed after the test. */
+  /**
+   * A log on this Redis, ready (Redis answered), closed after the test; with {@link #COMMAND_TIMEOUT}
+   * when {@code settings} keep the default command timeout.
+   */
   RedisEventLog connect(RedisEventLog.Settings settings) {
+    if (settings.commandTimeout().equals(RedisEventLog.Settings.DEFAULT_COMMAND_TIMEOUT)) {
+      settings = settings.withCommandTimeout(COMMAND_TIMEOUT);
+    }
     RedisEventLog log = closedAfterTest(RedisEventLog.connect(redis.uri(), settings));
-    await().atMost(Duration.ofSeconds(10)).until(log::ready);
+    await().atMost(Duration.ofSeconds(30)).until(log::ready);
     return log;
   }
 

@@ -152,7 +152,7 @@ class EndpointTest {
       assertThat(loopBlocked.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       assertThat(server.broker().publish("t", Event.of("queued")).toCompletableFuture().get()).isEqualTo("1");
       assertThat(server.broker().publish("t", Event.of("refused")).toCompletableFuture())
-          .failsWithin(java.time.Duration.ofSeconds(1))
+          .failsWithin(java.time.Duration.ofSeconds(10))
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .withCauseInstanceOf(OverloadedException.class);
       release.countDown();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.protocol.Event;
+import dev.herald.testing.EventStreamReader;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,21 +52,21 @@ class HttpClientTest {
   void manyStreamsEachReceiveEveryEventInOrder(HttpClient.Version version) throws Exception {
     start(HeraldServer.builder());
     HttpClient client = HttpClient.newBuilder().version(version).build();
-    List<JdkSseClient> streams = new ArrayList<>();
+    List<EventStreamReader> streams = new ArrayList<>();
     try {
-      for (int i = 0; i < 20; i++) streams.add(JdkSseClient.open(client, uri("/events?topic=t"), null));
+      for (int i = 0; i < 20; i++) streams.add(EventStreamReader.open(client, uri("/events?topic=t"), null));
       awaitSubscribers("t", 20);
       for (int i = 1; i <= 50; i++) server.broker().publish("t", Event.of("e" + i));
-      for (JdkSseClient s : streams) {
+      for (EventStreamReader s : streams) {
         for (int i = 1; i <= 50; i++) {
-          JdkSseClient.Received r = s.take();
+          EventStreamReader.Received r = s.take();
           assertThat(r.id()).isEqualTo(Integer.toString(i));
           assertThat(r.data()).isEqualTo("e" + i);
         }
         assertThat(s.response.version()).isEqualTo(version);
       }
     } finally {
-      for (JdkSseClient s : streams) s.close();
+      for (EventStreamReader s : streams) s.close();
     }
   }
 
@@ -75,11 +76,11 @@ class HttpClientTest {
     try {
       start(HeraldServer.builder().tls(cert.certificate().toPath(), cert.privateKey().toPath()));
       HttpClient client = HttpClient.newBuilder().sslContext(trustAll()).build();
-      try (JdkSseClient s = JdkSseClient.open(client,
+      try (EventStreamReader s = EventStreamReader.open(client,
           URI.create("https://localhost:" + server.port() + "/events?topic=t"), null)) {
         awaitSubscribers("t", 1);
         server.broker().publish("t", Event.named("secure", "over h2"));
-        JdkSseClient.Received r = s.take();
+        EventStreamReader.Received r = s.take();
         assertThat(r.type()).isEqualTo("secure");
         assertThat(r.data()).isEqualTo("over h2");
         assertThat(s.response.version()).isEqualTo(HttpClient.Version.HTTP_2);
@@ -93,7 +94,7 @@ class HttpClientTest {
   void closedStreamIsDetectedAndRemoved() throws Exception {
     start(HeraldServer.builder());
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-    JdkSseClient s = JdkSseClient.open(client, uri("/events?topic=t"), null);
+    EventStreamReader s = EventStreamReader.open(client, uri("/events?topic=t"), null);
     awaitSubscribers("t", 1);
     s.close();
     awaitSubscribers("t", 0);
@@ -130,7 +131,7 @@ class HttpClientTest {
         long last = Math.max(1, now - random.nextInt(100));
         try {
           for (int round = 0; round < 3; round++) {
-            try (JdkSseClient s = JdkSseClient.open(client, uri("/events?topic=race"), Long.toString(last))) {
+            try (EventStreamReader s = EventStreamReader.open(client, uri("/events?topic=race"), Long.toString(last))) {
               int want = 5 + random.nextInt(30);
               for (int i = 0; i < want; i++) {
                 long id = Long.parseLong(s.take().id());
@@ -164,8 +165,8 @@ class HttpClientTest {
       }
     });
     try (RawClient slow = RawClient.connectSlow(server.port());
-        JdkSseClient fast1 = JdkSseClient.open(client, uri("/events?topic=t"), null);
-        JdkSseClient fast2 = JdkSseClient.open(client, uri("/events?topic=t"), null)) {
+        EventStreamReader fast1 = EventStreamReader.open(client, uri("/events?topic=t"), null);
+        EventStreamReader fast2 = EventStreamReader.open(client, uri("/events?topic=t"), null)) {
       slow.get("/events?topic=t");
       awaitSubscribers("t", 3);
       String payload = "y".repeat(32 * 1024);
@@ -173,8 +174,8 @@ class HttpClientTest {
       for (int n = 1; n <= 1000 && slowClosed.get() == 0; n++) {
         long sent = System.nanoTime();
         server.broker().publish("t", Event.of(payload)).toCompletableFuture().get();
-        for (JdkSseClient f : List.of(fast1, fast2)) {
-          JdkSseClient.Received r = f.take();
+        for (EventStreamReader f : List.of(fast1, fast2)) {
+          EventStreamReader.Received r = f.take();
           assertThat(r.id()).isEqualTo(Integer.toString(n));
           worstMillis = Math.max(worstMillis, (r.receivedNanos() - sent) / 1_000_000);
         }

@@ -33,7 +33,7 @@ class LaggingTailTest {
     String seen = server.broker().publish("news", Event.of("seen on another node")).toCompletableFuture().get();
     try (RawClient c = RawClient.connect(server.port())) {
       c.get("/events?topic=news", "Last-Event-ID: " + seen).readHead().awaitBody("retry");
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.broker().subscriberCount("news") == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.broker().subscriberCount("news") == 1);
 
       log.catchUp(); // the tail delivers "seen" only now
       server.broker().publish("news", Event.of("new")).toCompletableFuture().get();

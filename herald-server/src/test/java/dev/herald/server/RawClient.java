@@ -18,7 +18,7 @@ import java.util.Map;
  * headers, and the body with the chunk framing removed. Reads are bounded by a deadline.
  */
 final class RawClient implements AutoCloseable {
-  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
+  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
   private final Socket socket;
   private final InputStream in;

@@ -28,7 +28,7 @@ class ServerWireTest {
   }
 
   private void awaitSubscribers(String topic, int n) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.broker().subscriberCount(topic) == n);
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.broker().subscriberCount(topic) == n);
   }
 
   @Test

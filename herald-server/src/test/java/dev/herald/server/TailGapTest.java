@@ -48,7 +48,7 @@ class TailGapTest {
   }
 
   private void awaitSubscribers(String topic, int n) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.broker().subscriberCount(topic) == n);
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.broker().subscriberCount(topic) == n);
   }
 
   private String publish(String topic, String data) throws Exception {
@@ -67,7 +67,7 @@ class TailGapTest {
     try (RawClient news = RawClient.connect(server.port()); RawClient other = RawClient.connect(server.port())) {
       news.get("/events?topic=news").readHead().awaitBody("retry");
       other.get("/events?topic=other").readHead().awaitBody("retry");
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.broker().subscriberCount("news") == 1
+      await().atMost(Duration.ofSeconds(30)).until(() -> server.broker().subscriberCount("news") == 1
           && server.broker().subscriberCount("other") == 1);
       server.broker().publish("news", Event.of("before")).toCompletableFuture().get();
       news.awaitBody("before");

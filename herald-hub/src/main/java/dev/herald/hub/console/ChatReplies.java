@@ -10,6 +10,7 @@ import dev.herald.server.TopicSelector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat demo's stream, {@code GET /api/send?reply=<uuid>&message=...&lastEventID=earliest}:
  * follows topic {@code chat/<uuid>} and, the first time a reply id comes with a message, starts the
- * responder publishing into that topic through the broker. The reply is a topic with history, so
+ * responder publishing into that topic through the broker. Without {@code reply} (a tutorial's
+ * {@code new EventSource('/api/send?message=hi')}) the hub picks a fresh id: the reply streams the
+ * same, but cannot be resumed. The reply is a topic with history, so
  * an {@code EventSource} reconnecting with {@code Last-Event-ID}, or a reloaded page reopening with
  * {@code reply=<uuid>&lastEventID=<last id>} and no message, resumes exactly where it stopped.
  *
@@ -61,7 +64,10 @@ final class ChatReplies implements TopicSelector, AutoCloseable {
   /** Called on an event-loop thread for each request: starts nothing slow. */
   @Override
   public Subscription select(StreamRequest request) {
-    String reply = request.queryParam("reply").orElse("");
+    // Without a reply id (what a tutorial's page sends: EventSource('/api/send?message=hi')) the
+    // request is a new reply under a fresh id. Resuming needs the id: a reconnect without one is
+    // again a new reply.
+    String reply = request.queryParam("reply").filter(r -> !r.isEmpty()).orElseGet(() -> UUID.randomUUID().toString());
     if (!REPLY_ID.matcher(reply).matches()) {
       throw new IllegalArgumentException("reply must be an id of 8 to 64 letters, digits and dashes (a UUID)");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.testing.EventStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -14,7 +15,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import dev.herald.hub.SseReader;
 
 /** {@code /api/send} over HTTP on a real hub: the reply streams, ends with done, and resumes. */
 class ChatStreamTest {
@@ -40,7 +40,7 @@ class ChatStreamTest {
         + "&lastEventID=earliest";
   }
 
-  static String token(SseReader.Received e) throws Exception {
+  static String token(EventStreamReader.Received e) throws Exception {
     assertThat(e.type()).isEqualTo("message");
     return JSON.readTree(e.data()).get("token").asText();
   }
@@ -49,12 +49,12 @@ class ChatStreamTest {
   void aMessageStartsAReplyThatStreamsTokenByTokenAndEndsWithDone() throws Exception {
     String reply = UUID.randomUUID().toString();
     responder.open();
-    try (SseReader s = new SseReader(send(reply, "Hi there"), null)) {
-      SseReader.Received prompt = s.take();
+    try (EventStreamReader s = EventStreamReader.open(send(reply, "Hi there"), null)) {
+      EventStreamReader.Received prompt = s.take();
       assertThat(prompt.type()).isEqualTo("prompt");
       assertThat(prompt.data()).isEqualTo("{\"message\":\"Hi there\"}");
       StringBuilder text = new StringBuilder();
-      SseReader.Received e;
+      EventStreamReader.Received e;
       while (!(e = s.take()).type().equals("done")) text.append(token(e));
       assertThat(e.data()).isEqualTo("{\"finish\":\"stop\"}");
       assertThat(text.toString()).isEqualTo(OfflineResponder.reply("Hi there"));
@@ -68,19 +68,19 @@ class ChatStreamTest {
     String reply = UUID.randomUUID().toString();
     StringBuilder text = new StringBuilder();
     String lastId = null;
-    try (SseReader first = new SseReader(send(reply, "resume me"), null)) {
+    try (EventStreamReader first = EventStreamReader.open(send(reply, "resume me"), null)) {
       assertThat(first.take().type()).isEqualTo("prompt");
       // The responder holds the rest of the reply until released: the cut is mid-reply by construction.
       for (int i = 0; i < GatedResponder.BEFORE_GATE; i++) {
-        SseReader.Received e = first.take();
+        EventStreamReader.Received e = first.take();
         text.append(token(e));
         lastId = e.id();
       }
       await().atMost(Duration.ofSeconds(10)).until(responder::waiting);
     }
     responder.open();
-    try (SseReader resumed = new SseReader(send(reply, "resume me"), lastId)) {
-      SseReader.Received e;
+    try (EventStreamReader resumed = EventStreamReader.open(send(reply, "resume me"), lastId)) {
+      EventStreamReader.Received e;
       while (!(e = resumed.take()).type().equals("done")) text.append(token(e));
       assertThat(text.toString()).isEqualTo(OfflineResponder.reply("resume me"));
     }
@@ -89,10 +89,9 @@ class ChatStreamTest {
 
   @Test
   void badRequestsAreRefusedWithAReason() throws Exception {
-    HttpResponse<String> noReply = get(hub.base + "/api/send?message=hi");
-    assertThat(noReply.statusCode()).isEqualTo(400);
-    assertThat(noReply.body()).contains("reply must be an id");
-    assertThat(get(hub.base + "/api/send?reply=../../x&message=hi").statusCode()).isEqualTo(400);
+    HttpResponse<String> badReply = get(hub.base + "/api/send?reply=../../x&message=hi");
+    assertThat(badReply.statusCode()).isEqualTo(400);
+    assertThat(badReply.body()).contains("reply must be an id");
     HttpResponse<String> tooLong = get(hub.base + "/api/send?reply=" + UUID.randomUUID() + "&message="
         + "x".repeat(ChatReplies.MAX_MESSAGE_CHARS + 1));
     assertThat(tooLong.statusCode()).isEqualTo(400);
@@ -109,7 +108,7 @@ class ChatStreamTest {
   }
 
   static HttpResponse<String> get(String url) throws Exception {
-    return SseReader.HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").build(),
+    return EventStreamReader.HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

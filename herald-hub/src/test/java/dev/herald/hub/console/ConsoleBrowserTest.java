@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.server.browser.Chromium;
+import dev.herald.testing.EventStreamReader;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -25,7 +26,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import dev.herald.hub.SseReader;
 
 /**
  * The console and the demos in headless Chromium against a real hub. With the system property
@@ -96,7 +96,7 @@ class ConsoleBrowserTest {
     assertThat(fromForm.findElement(By.className("topic")).getText()).isEqualTo("news");
     assertThat(fromForm.findElement(By.tagName("pre")).getText()).contains("\"headline\": \"Herald 0.1 ships\"");
 
-    HttpResponse<String> published = SseReader.HTTP.send(HttpRequest.newBuilder(URI.create(hub.base + "/.well-known/mercure"))
+    HttpResponse<String> published = EventStreamReader.HTTP.send(HttpRequest.newBuilder(URI.create(hub.base + "/.well-known/mercure"))
         .header("Authorization", "Bearer pub-all")
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("topic=news&data=%7B%22headline%22%3A%22Published+with+curl%22%7D"))

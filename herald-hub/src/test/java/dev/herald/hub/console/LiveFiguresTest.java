@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.protocol.Event;
+import dev.herald.testing.EventStreamReader;
 import org.junit.jupiter.api.Test;
-import dev.herald.hub.SseReader;
 
 /** {@code /console/stats}: the hub's figures once a second, rates from successive samples. */
 class LiveFiguresTest {
@@ -15,7 +15,7 @@ class LiveFiguresTest {
   @Test
   void figuresArriveEverySecondWithCountsAndRates() throws Exception {
     try (InProcessHub hub = InProcessHub.start(null, false);
-        SseReader figures = new SseReader(hub.base + LiveFigures.PATH, null)) {
+        EventStreamReader figures = EventStreamReader.open(hub.base + LiveFigures.PATH, null)) {
       JsonNode first = JSON.readTree(next(figures).data());
       assertThat(first.get("connections").asInt()).isGreaterThanOrEqualTo(1);
       for (int i = 0; i < 5; i++) hub.server.broker().publish("news", Event.of("n" + i)).toCompletableFuture().get();
@@ -34,9 +34,9 @@ class LiveFiguresTest {
   @Test
   void subscribersCountTopicStreamsButNotTheFiguresStreamItself() throws Exception {
     try (InProcessHub hub = InProcessHub.start(null, false);
-        SseReader figures = new SseReader(hub.base + LiveFigures.PATH, null)) {
+        EventStreamReader figures = EventStreamReader.open(hub.base + LiveFigures.PATH, null)) {
       next(figures); // the listener is registered with the first sample
-      try (SseReader subscriber = new SseReader(hub.base + "/.well-known/mercure?topic=a", null)) {
+      try (EventStreamReader subscriber = EventStreamReader.open(hub.base + "/.well-known/mercure?topic=a", null)) {
         JsonNode f = JSON.readTree(next(figures).data());
         for (int i = 0; i < 5 && f.get("subscribers").asInt() != 1; i++) f = JSON.readTree(next(figures).data());
         assertThat(f.get("subscribers").asInt()).isEqualTo(1);
@@ -45,8 +45,8 @@ class LiveFiguresTest {
     }
   }
 
-  private static SseReader.Received next(SseReader reader) throws InterruptedException {
-    SseReader.Received e = reader.take();
+  private static EventStreamReader.Received next(EventStreamReader reader) throws InterruptedException {
+    EventStreamReader.Received e = reader.take();
     assertThat(e.type()).isEqualTo("figures");
     return e;
   }
