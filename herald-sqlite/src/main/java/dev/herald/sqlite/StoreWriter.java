@@ -1,4 +1,4 @@
-package dev.herald.hub.store;
+package dev.herald.sqlite;
 
 import dev.herald.server.StoredEvent;
 import java.sql.Connection;

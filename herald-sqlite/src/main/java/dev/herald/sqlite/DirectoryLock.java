@@ -1,4 +1,4 @@
-package dev.herald.hub.store;
+package dev.herald.sqlite;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package dev.herald.hub.store;
+package dev.herald.sqlite;
 
 import java.util.ArrayList;
 import java.util.List;

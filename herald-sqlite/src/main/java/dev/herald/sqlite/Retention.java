@@ -1,4 +1,4 @@
-package dev.herald.hub.store;
+package dev.herald.sqlite;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.herald.hub.store;
+package dev.herald.sqlite;
 
 import dev.herald.protocol.Event;
 import dev.herald.server.EventLog;

@@ -1,7 +1,7 @@
-package dev.herald.hub.store;
+package dev.herald.sqlite;
 
-import static dev.herald.hub.store.SqliteEventLogTest.await;
-import static dev.herald.hub.store.SqliteEventLogTest.ids;
+import static dev.herald.sqlite.SqliteEventLogTest.await;
+import static dev.herald.sqlite.SqliteEventLogTest.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.protocol.Event;
