@@ -176,7 +176,6 @@ public final class SqliteEventLog implements EventLog {
     });
   }
 
-  /** Events in the file, including expired ones the next retention pass will delete. Blocks. */
   /** Whether the store answers: it is open and a read connection is valid. For {@code /readyz}. */
   public boolean ready() {
     if (closed.get()) return false;
@@ -187,6 +186,7 @@ public final class SqliteEventLog implements EventLog {
     }
   }
 
+  /** Events in the file, including expired ones the next retention pass will delete. Blocks. */
   public long size() {
     try {
       return readers.call(EventTable::count);

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * flight (1: it waits for each acknowledgement, like an HTTP publisher), for {@code seconds} after
  * a warm-up. Not a test: run by hand with the test class path (see docs/architecture.md).
  *
- * <pre>java -cp ... dev.herald.hub.store.StoreThroughputMain [publishers] [window] [seconds] [dataBytes] [dir]</pre>
+ * <pre>java -cp ... dev.herald.sqlite.StoreThroughputMain [publishers] [window] [seconds] [dataBytes] [dir]</pre>
  */
 public final class StoreThroughputMain {
   private StoreThroughputMain() {}
