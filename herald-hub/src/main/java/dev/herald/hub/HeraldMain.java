@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code herald} command: {@code herald serve} starts a hub. */
-@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+@Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     description = "Real-time server push over Server-Sent Events.",
     subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
 public final class HeraldMain implements Runnable {

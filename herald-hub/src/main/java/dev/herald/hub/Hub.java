@@ -9,7 +9,7 @@ import dev.herald.hub.console.ConsolePages;
 import dev.herald.hub.console.Demos;
 import dev.herald.hub.console.OfflineResponder;
 import dev.herald.hub.console.OpenAiUpstreamResponder;
-import dev.herald.hub.store.SqliteEventLog;
+import dev.herald.sqlite.SqliteEventLog;
 import dev.herald.server.Broker;
 import dev.herald.server.CorsPolicy;
 import dev.herald.server.EndpointResponse;

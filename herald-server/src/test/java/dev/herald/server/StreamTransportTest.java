@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.testing.EventStreamReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -227,7 +228,7 @@ class StreamTransportTest {
     HeraldServer server = HeraldServer.builder().broker(b).bindAddress("127.0.0.1").port(0).build().start();
     assertThat(server.broker()).isSameAs(b);
     assertThat(server.eventLog()).isSameAs(log);
-    try (JdkSseClient client = JdkSseClient.open(java.net.http.HttpClient.newHttpClient(),
+    try (EventStreamReader client = EventStreamReader.open(java.net.http.HttpClient.newHttpClient(),
         java.net.URI.create("http://127.0.0.1:" + server.port() + "/events?topic=news"), null)) {
       await().atMost(WAIT).until(() -> b.subscriberCount("news") == 1);
       String id = publish(b, "news", "through the server");

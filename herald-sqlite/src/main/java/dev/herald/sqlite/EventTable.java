@@ -1,0 +1,126 @@
+package dev.herald.sqlite;
+
+import dev.herald.server.StoredEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The schema and the SQL of the {@code events} table. The position is the rowid, so reading in log
+ * order is a walk of the table's own b-tree; the id has a unique index for resumes and duplicates.
+ */
+final class EventTable {
+  static final int SCHEMA_VERSION = 1;
+  static final String COLUMNS = "position, id, topics, type, data, retry, comments, private, timestamp_ms";
+
+  // AUTOINCREMENT only for sqlite_sequence: it remembers the highest position ever written, so
+  // positions (and assigned ids) are never reused, even after retention emptied the table.
+  private static final String CREATE = "CREATE TABLE IF NOT EXISTS events ("
+      + " position INTEGER PRIMARY KEY AUTOINCREMENT,"
+      + " id TEXT NOT NULL UNIQUE,"
+      + " topics TEXT NOT NULL,"
+      + " type TEXT,"
+      + " data TEXT,"
+      + " retry TEXT,"
+      + " comments TEXT,"
+      + " private INTEGER NOT NULL,"
+      + " timestamp_ms INTEGER NOT NULL)";
+
+  /** Inserts a row, or nothing (update count 0) when its id is already taken. */
+  static final String INSERT = "INSERT INTO events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      + " ON CONFLICT (id) DO NOTHING";
+
+  /** Deletes the oldest rows; the parameter is how many, minus one. */
+  static final String TRIM_COUNT = "DELETE FROM events WHERE position <="
+      + " (SELECT position FROM events ORDER BY position LIMIT 1 OFFSET ?)";
+
+  /**
+   * Deletes every row before the first one stamped at or after the parameter. Timestamps never go
+   * down with the position (the writer sees to it), so this walks only the rows it deletes.
+   */
+  static final String TRIM_AGE = "DELETE FROM events WHERE position < COALESCE("
+      + "(SELECT position FROM events WHERE timestamp_ms >= ? ORDER BY position LIMIT 1),"
+      + " (SELECT MAX(position) + 1 FROM events))";
+
+  private static final String SELECT_AFTER = "SELECT " + COLUMNS + " FROM events"
+      + " WHERE position > ? AND timestamp_ms >= ? ORDER BY position";
+  private static final String SELECT_ID = "SELECT position FROM events WHERE id = ? AND timestamp_ms >= ?";
+
+  private EventTable() {}
+
+  /** Creates the table if needed and checks the file is not from a newer Herald. */
+  static void create(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      int version;
+      try (ResultSet r = s.executeQuery("PRAGMA user_version")) {
+        version = r.next() ? r.getInt(1) : 0;
+      }
+      if (version > SCHEMA_VERSION) {
+        throw new SQLException("the event store has schema version " + version
+            + "; this Herald reads up to " + SCHEMA_VERSION);
+      }
+      s.executeUpdate(CREATE);
+      s.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
+    }
+  }
+
+  /** Where a reopened log continues: the highest position ever used, the newest timestamp, the row count. */
+  record Tip(long lastPosition, long lastTimestampMillis, long count) {}
+
+  static Tip tip(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      long lastPosition = 0;
+      long lastTimestamp = 0;
+      long count;
+      try (ResultSet r = s.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = 'events'")) {
+        if (r.next()) lastPosition = r.getLong(1);
+      }
+      try (ResultSet r = s.executeQuery(
+          "SELECT position, timestamp_ms FROM events ORDER BY position DESC LIMIT 1")) {
+        if (r.next()) {
+          lastPosition = Math.max(lastPosition, r.getLong(1));
+          lastTimestamp = r.getLong(2);
+        }
+      }
+      try (ResultSet r = s.executeQuery("SELECT COUNT(*) FROM events")) {
+        count = r.next() ? r.getLong(1) : 0;
+      }
+      return new Tip(lastPosition, lastTimestamp, count);
+    }
+  }
+
+  /** The position of the event {@code id}, if it is still retained at {@code cutoffMillis}; else -1. */
+  static long positionOf(Connection c, String id, long cutoffMillis) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SELECT_ID)) {
+      s.setString(1, id);
+      s.setLong(2, cutoffMillis);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getLong(1) : -1;
+      }
+    }
+  }
+
+  /** The events after {@code position} still retained at {@code cutoffMillis}, in log order. */
+  static List<StoredEvent> after(Connection c, long position, long cutoffMillis) throws SQLException {
+    List<StoredEvent> events = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(SELECT_AFTER)) {
+      s.setLong(1, position);
+      s.setLong(2, cutoffMillis);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) events.add(RowCodec.read(r));
+      }
+    }
+    return events;
+  }
+
+  /** Rows in the table, expired or not. */
+  static long count(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COUNT(*) FROM events")) {
+      return r.next() ? r.getLong(1) : 0;
+    }
+  }
+}

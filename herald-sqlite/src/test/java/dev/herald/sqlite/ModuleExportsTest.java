@@ -1,0 +1,31 @@
+package dev.herald.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleDescriptor.Exports;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module descriptor the jar ships: module {@code dev.herald.sqlite} exports its API package
+ * and nothing else; its helpers are package-private.
+ */
+class ModuleExportsTest {
+  @Test
+  void exportsOnlyTheApiPackage() throws Exception {
+    // Where the main classes are (target/classes, or the jar), read as the module path reads it.
+    Path classes = Path.of(SqliteEventLog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    ModuleDescriptor module = ModuleFinder.of(classes).findAll().stream()
+        .map(ModuleReference::descriptor).findFirst().orElseThrow();
+    assertThat(module.isAutomatic()).as("a module-info, not an automatic module").isFalse();
+    assertThat(module.name()).isEqualTo("dev.herald.sqlite");
+    assertThat(module.exports()).extracting(Exports::source).containsExactly("dev.herald.sqlite");
+    assertThat(module.exports()).allSatisfy(e -> assertThat(e.isQualified()).as("qualified export").isFalse());
+    assertThat(module.opens()).isEmpty();
+    assertThat(module.packages()).as("every package of the module")
+        .containsExactly("dev.herald.sqlite");
+  }
+}
