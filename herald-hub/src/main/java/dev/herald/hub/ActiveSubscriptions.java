@@ -3,13 +3,16 @@ package dev.herald.hub;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.hub.auth.AuthException;
+import dev.herald.hub.auth.Authorization;
+import dev.herald.hub.auth.Authorizer;
+import dev.herald.hub.auth.MercureSelector;
 import dev.herald.protocol.Event;
 import dev.herald.server.Broker;
 import dev.herald.server.BrokerListener;
 import dev.herald.server.EndpointRequest;
 import dev.herald.server.EndpointResponse;
 import dev.herald.server.StreamRequest;
-import dev.herald.server.TopicPattern;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +44,10 @@ final class ActiveSubscriptions implements BrokerListener {
   private final Map<StreamRequest, Subscriber> pending = new ConcurrentHashMap<>();
   private final Map<StreamRequest, Subscriber> open = new ConcurrentHashMap<>();
   private final Supplier<Broker> broker;
-  private final HubAuth auth;
+  private final Authorizer auth;
   private volatile String lastEventId = "earliest";
 
-  ActiveSubscriptions(Supplier<Broker> broker, HubAuth auth) {
+  ActiveSubscriptions(Supplier<Broker> broker, Authorizer auth) {
     this.broker = broker;
     this.auth = auth;
   }
@@ -114,18 +117,20 @@ final class ActiveSubscriptions implements BrokerListener {
     }
     String topic = parts.length > 0 ? URLDecoder.decode(parts[0], StandardCharsets.UTF_8) : null;
     String subscriber = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
-    Optional<Access> access;
+    Optional<Authorization> access;
     try {
-      access = auth.subscriber(request.headers(), request.query());
-    } catch (HubAuth.AuthException e) {
-      return done(EndpointResponse.text(401, e.getMessage()).withHeader("www-authenticate", auth.challenge(e.getMessage())));
+      access = auth.authenticateSubscriber(request.headers(), request.query());
+    } catch (AuthException e) {
+      return done(EndpointResponse.text(e.status(), e.getMessage()).withHeader("www-authenticate", e.challenge()));
     }
     if (access.isEmpty()) {
       String reason = "listing subscriptions needs a subscriber JWT";
-      return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.missingTokenChallenge()));
+      return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", Authorizer.challenge()));
     }
     if (!covers(access.get(), request.path())) {
-      return done(EndpointResponse.text(403, "the token does not cover " + request.path()));
+      String reason = "the token does not cover " + request.path();
+      return done(EndpointResponse.text(403, reason)
+          .withHeader("www-authenticate", Authorizer.insufficientScopeChallenge(reason)));
     }
     ArrayNode list = JSON.createArrayNode();
     for (Subscriber s : new ArrayList<>(open.values())) {
@@ -143,8 +148,8 @@ final class ActiveSubscriptions implements BrokerListener {
     return done(EndpointResponse.of(200, "application/ld+json", body.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static boolean covers(Access access, String url) {
-    for (TopicPattern p : access.subscribe()) {
+  private static boolean covers(Authorization access, String url) {
+    for (MercureSelector p : access.subscribe()) {
       if (p.matches(url)) return true;
     }
     return false;

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.hub.auth.Authorizer;
 import dev.herald.server.CorsPolicy;
 import dev.herald.server.EndpointResponse;
 import dev.herald.server.EventLog;
@@ -33,7 +34,7 @@ public final class Hub implements AutoCloseable {
 
   /** What the hub is built from, besides its settings. */
   record Parts(
-      HubAuth auth,
+      Authorizer auth,
       EventLog log,
       BooleanSupplier storeReady,
       Function<String, TopicPattern> selectors,
@@ -41,7 +42,7 @@ public final class Hub implements AutoCloseable {
       HttpEndpoint pages,
       Cluster cluster) {
     /** A hub on its own, not a node of a cluster. */
-    Parts(HubAuth auth, EventLog log, BooleanSupplier storeReady, Function<String, TopicPattern> selectors,
+    Parts(Authorizer auth, EventLog log, BooleanSupplier storeReady, Function<String, TopicPattern> selectors,
         Function<String, TopicPattern> urlPatterns, HttpEndpoint pages) {
       this(auth, log, storeReady, selectors, urlPatterns, pages, null);
     }

@@ -3,6 +3,7 @@ package dev.herald.hub;
 import dev.herald.hub.auth.Authorizer;
 import dev.herald.hub.auth.DevKeys;
 import dev.herald.hub.auth.JwtVerifier;
+import dev.herald.hub.auth.MercureSelector;
 import dev.herald.hub.auth.TokenExtractor;
 import dev.herald.hub.console.ChatResponder;
 import dev.herald.hub.console.ConsolePages;
@@ -35,8 +36,8 @@ final class HubParts {
     java.util.function.BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
         : settings.redis() != null ? () -> RedisStore.ready(log) : () -> true;
     Cluster cluster = settings.redis() != null ? RedisStore.cluster(log) : null;
-    return new Hub.Parts(new JwtHubAuth(authorizer(settings, out)), log, ready,
-        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, new ConsolePages(settings.demo()), cluster);
+    return new Hub.Parts(authorizer(settings, out), log, ready,
+        MercureSelector::template, MercureSelector::urlPattern, new ConsolePages(settings.demo()), cluster);
   }
 
   static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException {

@@ -3,6 +3,7 @@ package dev.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.hub.auth.MercureSelector;
 import dev.herald.server.InMemoryEventLog;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ class HubPublishSubscribeTest {
 
   @BeforeEach
   void start() {
-    hub = Hub.start(settings(true, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, null), b -> b.maxRequestBodyBytes(4096));
+    hub = Hub.start(settings(true, 1024), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null), b -> b.maxRequestBodyBytes(4096));
     client = new HubClient(hub.port());
   }
 
@@ -47,7 +48,7 @@ class HubPublishSubscribeTest {
   void publishedUpdateReachesSubscribersWithItsIdAndType() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a", null)) {
       awaitSubscribers("a", 1);
-      HttpResponse<String> r = client.publish("pub-all", "topic", "a", "data", "hello", "type", "greeting");
+      HttpResponse<String> r = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "hello", "type", "greeting");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type")).hasValue("text/plain; charset=utf-8");
       String id = r.body().trim();
@@ -61,20 +62,20 @@ class HubPublishSubscribeTest {
   void publishersOwnIdIsKept() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a", null)) {
       awaitSubscribers("a", 1);
-      HttpResponse<String> r = client.publish("pub-all", "topic", "a", "data", "x", "id", "urn:uuid:42");
-      assertThat(r.body()).isEqualTo("urn:uuid:42\n");
+      HttpResponse<String> r = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "urn:uuid:42");
+      assertThat(r.body()).isEqualTo("urn:uuid:42");
       assertThat(s.take().id()).isEqualTo("urn:uuid:42");
-      assertThat(client.publish("pub-all", "topic", "a", "data", "y", "id", "urn:uuid:42").statusCode()).isEqualTo(409);
+      assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "y", "id", "urn:uuid:42").statusCode()).isEqualTo(409);
     }
   }
 
   @Test
   void privateUpdatesReachOnlySubscribersWhoseTokenCoversThem() throws Exception {
     try (HubClient.Stream anon = client.subscribe("topic=a", null);
-        HubClient.Stream authorised = client.subscribe("topic=a", "sub-all")) {
+        HubClient.Stream authorised = client.subscribe("topic=a", TestAuth.SUB_ALL)) {
       awaitSubscribers("a", 2);
-      client.publish("pub-all", "topic", "a", "data", "secret", "private", "on");
-      client.publish("pub-all", "topic", "a", "data", "public");
+      client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "secret", "private", "on");
+      client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "public");
       assertThat(authorised.take().data()).isEqualTo("secret");
       assertThat(authorised.take().data()).isEqualTo("public");
       assertThat(anon.take().data()).isEqualTo("public");
@@ -85,9 +86,9 @@ class HubPublishSubscribeTest {
   void jsonAndBatchBodiesPublishInOrderEachValidatedAlone() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a", null)) {
       awaitSubscribers("a", 1);
-      HttpResponse<String> one = client.post("pub-all", "application/json", "{\"topic\":\"a\",\"data\":\"j1\"}");
+      HttpResponse<String> one = client.post(TestAuth.PUB_ALL, "application/json", "{\"topic\":\"a\",\"data\":\"j1\"}");
       assertThat(one.statusCode()).isEqualTo(200);
-      HttpResponse<String> batch = client.post("pub-all", "application/json",
+      HttpResponse<String> batch = client.post(TestAuth.PUB_ALL, "application/json",
           "[{\"topic\":[\"a\"],\"data\":\"j2\"},{\"data\":\"no topic\"},{\"topic\":\"a\",\"data\":\"j3\",\"type\":\"t\"}]");
       assertThat(batch.statusCode()).isEqualTo(200);
       assertThat(batch.body()).matches("\\[\\{\"id\":\"2\"},\\{\"status\":400,\"error\":\"missing topic.*\"},\\{\"id\":\"3\"}]");
@@ -103,32 +104,32 @@ class HubPublishSubscribeTest {
     assertThat(noToken.statusCode()).isEqualTo(401);
     assertThat(noToken.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"herald\"");
     assertThat(client.publish("garbage", "topic", "a", "data", "x").statusCode()).isEqualTo(401);
-    HttpResponse<String> notCovered = client.publish("pub-a", "topic", "a", "topic", "b", "data", "x");
+    HttpResponse<String> notCovered = client.publish(TestAuth.PUB_A, "topic", "a", "topic", "b", "data", "x");
     assertThat(notCovered.statusCode()).isEqualTo(403);
     assertThat(notCovered.body()).contains("a, b");
     assertThat(notCovered.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).contains("insufficient_scope"));
-    assertThat(client.publish("pub-all", "data", "x").body()).startsWith("missing topic");
-    HttpResponse<String> newline = client.publish("pub-all", "topic", "a", "data", "x", "id", "1\n2");
+    assertThat(client.publish(TestAuth.PUB_ALL, "data", "x").body()).startsWith("missing topic");
+    HttpResponse<String> newline = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "1\n2");
     assertThat(newline.statusCode()).isEqualTo(400);
     assertThat(newline.body()).contains("id must not contain CR or LF");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "a\rb").statusCode()).isEqualTo(400);
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "retry", "soon").statusCode()).isEqualTo(400);
-    HttpResponse<String> control = client.publish("pub-all", "topic", "a\u0001b", "data", "x");
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "type", "a\rb").statusCode()).isEqualTo(400);
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "retry", "soon").statusCode()).isEqualTo(400);
+    HttpResponse<String> control = client.publish(TestAuth.PUB_ALL, "topic", "a\u0001b", "data", "x");
     assertThat(control.statusCode()).isEqualTo(400);
     assertThat(control.body()).contains("control characters: U+0001 at index 1");
-    assertThat(client.publish("pub-all", "topic", "a\u0085", "data", "x").statusCode()).isEqualTo(400);
-    HttpResponse<String> reserved = client.publish("pub-all", "topic", "/.well-known/mercure/subscriptions/a/b", "data", "x");
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a\u0085", "data", "x").statusCode()).isEqualTo(400);
+    HttpResponse<String> reserved = client.publish(TestAuth.PUB_ALL, "topic", "/.well-known/mercure/subscriptions/a/b", "data", "x");
     assertThat(reserved.statusCode()).isEqualTo(403);
     assertThat(reserved.body()).contains("reserved for the hub");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "id", "#frag").body()).contains("must not start with '#'");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "mercure").statusCode()).isEqualTo(400);
-    HttpResponse<String> big = client.publish("pub-all", "topic", "a", "data", "x".repeat(2000));
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "#frag").body()).contains("must not start with '#'");
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "type", "mercure").statusCode()).isEqualTo(400);
+    HttpResponse<String> big = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x".repeat(2000));
     assertThat(big.statusCode()).isEqualTo(400);
     assertThat(big.body()).contains("size limit");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x".repeat(5000)).statusCode()).isEqualTo(413);
-    assertThat(client.post("pub-all", "text/plain", "hello").statusCode()).isEqualTo(415);
-    assertThat(client.post("pub-all", "application/json", "{oops").statusCode()).isEqualTo(400);
-    assertThat(client.publish("pub-all", "topic", "a", "data", "fine").statusCode()).isEqualTo(200);
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x".repeat(5000)).statusCode()).isEqualTo(413);
+    assertThat(client.post(TestAuth.PUB_ALL, "text/plain", "hello").statusCode()).isEqualTo(415);
+    assertThat(client.post(TestAuth.PUB_ALL, "application/json", "{oops").statusCode()).isEqualTo(400);
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "fine").statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -139,7 +140,7 @@ class HubPublishSubscribeTest {
       assertThat(s.response.statusCode()).isEqualTo(200);
       awaitSubscribers("a", 1);
       for (String topic : List.of("d", "a", "b", "c", "https://example.com/books/1")) {
-        assertThat(client.publish("pub-all", "topic", topic, "data", topic).statusCode()).isEqualTo(200);
+        assertThat(client.publish(TestAuth.PUB_ALL, "topic", topic, "data", topic).statusCode()).isEqualTo(200);
       }
       assertThat(List.of(s.take().data(), s.take().data(), s.take().data(), s.take().data()))
           .containsExactly("a", "b", "c", "https://example.com/books/1");
@@ -153,8 +154,8 @@ class HubPublishSubscribeTest {
 
   @Test
   void resumeFromAnUnknownIdSaysEarliestThenSendsTheRetainedHistory() throws Exception {
-    client.publish("pub-all", "topic", "a", "data", "e1");
-    client.publish("pub-all", "topic", "a", "data", "e2");
+    client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "e1");
+    client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "e2");
     try (HubClient.Stream s = client.resume("topic=a", null, "urn:unknown")) {
       HubClient.Stream.Received cut = s.take();
       assertThat(cut.type()).isEqualTo("history-cut");
@@ -171,7 +172,7 @@ class HubPublishSubscribeTest {
   void healthReadinessAndMetricsAreServed() throws Exception {
     assertThat(client.get("/healthz").statusCode()).isEqualTo(200);
     assertThat(client.get("/readyz").body()).isEqualTo("ready\n");
-    client.publish("pub-all", "topic", "a", "data", "x");
+    client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x");
     String metrics = client.get("/metrics").body();
     assertThat(metrics).contains("herald_events_published_total 1.0", "herald_connections ",
         "herald_store_append_seconds", "herald_events_delivered_total");
@@ -180,11 +181,11 @@ class HubPublishSubscribeTest {
   @Test
   void activeSubscriptionsArePublishedAndListedToAuthorisedSubscribers() throws Exception {
     hub.close();
-    hub = Hub.start(settings(true, 1024, true), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, null), b -> { });
+    hub = Hub.start(settings(true, 1024, true), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null), b -> { });
     client = new HubClient(hub.port());
     try (HubClient.Stream watcher = client.subscribe("topic=" + java.net.URLEncoder.encode(
-        "/.well-known/mercure/subscriptions/{topic}/{subscriber}", java.nio.charset.StandardCharsets.UTF_8), "sub-all")) {
+        "/.well-known/mercure/subscriptions/{topic}/{subscriber}", java.nio.charset.StandardCharsets.UTF_8), TestAuth.SUB_ALL)) {
       await().until(() -> hub.server().broker().connectionCount() == 1);
       String subscriber;
       // The watcher's own subscription is announced first.
@@ -199,7 +200,7 @@ class HubPublishSubscribeTest {
 
         java.net.http.HttpResponse<String> listed = client.http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(client.base + "/.well-known/mercure/subscriptions/a"))
-            .header("Authorization", "Bearer sub-all").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + TestAuth.SUB_ALL).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.headers().firstValue("content-type")).hasValue("application/ld+json");
         assertThat(listed.body()).contains("\"type\":\"Subscriptions\"", "\"subscriber\":\"" + subscriber + "\"");
@@ -213,8 +214,8 @@ class HubPublishSubscribeTest {
 
   @Test
   void anonymousSubscribersAreRefusedWhenNotAllowed() throws Exception {
-    Hub strict = Hub.start(settings(false, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        FakeAuth::selector, FakeAuth::selector, null), b -> { });
+    Hub strict = Hub.start(settings(false, 1024), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null), b -> { });
     try {
       HttpResponse<String> r = new HubClient(strict.port()).get(Hub.PATH + "?topic=a");
       assertThat(r.statusCode()).isEqualTo(401);

@@ -34,9 +34,8 @@ import java.util.Objects;
  * ({@code alg: none}; an HS256 token "signed" with an RSA public key that an RS256 hub publishes).
  *
  * <p>Checks, in order: size, signed (not {@code none}, not encrypted), {@code alg}, optionally
- * {@code typ: at+jwt}, signature, {@code exp} (required unless {@link #withExpiryRequired
- * withExpiryRequired(false)}), {@code nbf} when present, optionally {@code aud} and {@code iss},
- * then the Mercure claims. Time checks allow {@link #DEFAULT_CLOCK_SKEW} either way, for clocks of
+ * {@code typ: at+jwt}, signature, {@code exp} (see {@link ExpiryRule}), {@code nbf} when present,
+ * optionally {@code aud} and {@code iss}, then the Mercure claims. Time checks allow {@link #DEFAULT_CLOCK_SKEW} either way, for clocks of
  * publisher and hub that drift apart.
  *
  * <p>Immutable and thread-safe; the {@code with...} methods return new instances.
@@ -70,29 +69,42 @@ public final class JwtVerifier {
     }
   }
 
+  /** Which tokens must carry an {@code exp} claim. Whenever {@code exp} is present, it is enforced. */
+  public enum ExpiryRule {
+    /**
+     * Mercure 1.0 access tokens ({@code typ: at+jwt}, or an {@code authorization_details} claim)
+     * must carry {@code exp}, as RFC 9068 and the 1.0 text require; 0.x tokens (the {@code mercure}
+     * claim) may omit it, as the 0.x hubs allowed and their documentation's example tokens do. The
+     * default.
+     */
+    ACCESS_TOKENS,
+    /** Every token must carry {@code exp} ({@code herald serve --require-exp}). */
+    EVERY_TOKEN
+  }
+
   private final Algorithm algorithm;
   private final JWSVerifier verifier;
   private final Duration clockSkew;
   private final Clock clock;
-  private final boolean expiryRequired;
+  private final ExpiryRule expiryRule;
   private final boolean accessTokenTypeRequired;
   private final String audience;
   private final String issuer;
 
   private JwtVerifier(Algorithm algorithm, JWSVerifier verifier, Duration clockSkew, Clock clock,
-      boolean expiryRequired, boolean accessTokenTypeRequired, String audience, String issuer) {
+      ExpiryRule expiryRule, boolean accessTokenTypeRequired, String audience, String issuer) {
     this.algorithm = algorithm;
     this.verifier = verifier;
     this.clockSkew = clockSkew;
     this.clock = clock;
-    this.expiryRequired = expiryRequired;
+    this.expiryRule = expiryRule;
     this.accessTokenTypeRequired = accessTokenTypeRequired;
     this.audience = audience;
     this.issuer = issuer;
   }
 
   private JwtVerifier(Algorithm algorithm, JWSVerifier verifier) {
-    this(algorithm, verifier, DEFAULT_CLOCK_SKEW, Clock.systemUTC(), true, false, null, null);
+    this(algorithm, verifier, DEFAULT_CLOCK_SKEW, Clock.systemUTC(), ExpiryRule.ACCESS_TOKENS, false, null, null);
   }
 
   /**
@@ -153,37 +165,35 @@ public final class JwtVerifier {
   /** This verifier with {@code skew} of tolerance on {@code exp} and {@code nbf}. */
   public JwtVerifier withClockSkew(Duration skew) {
     if (skew.isNegative()) throw new IllegalArgumentException("negative clock skew");
-    return new JwtVerifier(algorithm, verifier, skew, clock, expiryRequired, accessTokenTypeRequired, audience, issuer);
+    return new JwtVerifier(algorithm, verifier, skew, clock, expiryRule, accessTokenTypeRequired, audience, issuer);
   }
 
   /** This verifier reading the time from {@code clock} (tests). */
   public JwtVerifier withClock(Clock clock) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, Objects.requireNonNull(clock), expiryRequired,
+    return new JwtVerifier(algorithm, verifier, clockSkew, Objects.requireNonNull(clock), expiryRule,
         accessTokenTypeRequired, audience, issuer);
   }
 
-  /**
-   * Whether a token without {@code exp} is refused; {@code true} by default, as Mercure 1.0
-   * requires. Turn off only for 0.x publishers whose tokens never expire.
-   */
-  public JwtVerifier withExpiryRequired(boolean required) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, required, accessTokenTypeRequired, audience, issuer);
+  /** Which tokens must carry {@code exp}; {@link ExpiryRule#ACCESS_TOKENS} by default. */
+  public JwtVerifier withExpiryRule(ExpiryRule rule) {
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, Objects.requireNonNull(rule), accessTokenTypeRequired,
+        audience, issuer);
   }
 
   /** Whether the header must carry {@code typ: at+jwt} (RFC 9068, Mercure 1.0); off by default. */
   public JwtVerifier withAccessTokenTypeRequired(boolean required) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, required, audience, issuer);
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRule, required, audience, issuer);
   }
 
   /** Requires {@code aud} to be or contain {@code audience} (the hub's resource identifier). */
   public JwtVerifier withAudience(String audience) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, accessTokenTypeRequired,
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRule, accessTokenTypeRequired,
         Objects.requireNonNull(audience), issuer);
   }
 
   /** Requires {@code iss} to equal {@code issuer}. */
   public JwtVerifier withIssuer(String issuer) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, accessTokenTypeRequired,
+    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRule, accessTokenTypeRequired,
         audience, Objects.requireNonNull(issuer));
   }
 
@@ -215,7 +225,8 @@ public final class JwtVerifier {
     } catch (ParseException e) {
       throw new AuthException("malformed token claims");
     }
-    checkTimes(claims);
+    boolean accessToken = isAccessTokenType(jwt.getHeader().getType()) || MercureClaims.hasAuthorizationDetails(claims);
+    checkTimes(claims, expiryRule == ExpiryRule.EVERY_TOKEN || accessToken);
     if (audience != null && (claims.getAudience() == null || !claims.getAudience().contains(audience))) {
       throw new AuthException("token not issued for this hub (aud)");
     }
@@ -236,7 +247,7 @@ public final class JwtVerifier {
     return signed;
   }
 
-  private void checkTimes(JWTClaimsSet claims) {
+  private void checkTimes(JWTClaimsSet claims, boolean expiryRequired) {
     // Nimbus reads a non-numeric exp or nbf as absent: treat that as malformed, not as "no expiry".
     Date exp = claims.getExpirationTime();
     Date nbf = claims.getNotBeforeTime();
@@ -263,7 +274,7 @@ public final class JwtVerifier {
 
   @Override
   public String toString() {
-    return "JwtVerifier[" + algorithm + ", skew " + clockSkew + (expiryRequired ? ", exp required" : "")
+    return "JwtVerifier[" + algorithm + ", skew " + clockSkew + ", exp required of " + expiryRule
         + (audience != null ? ", aud " + audience : "") + (issuer != null ? ", iss " + issuer : "") + "]";
   }
 }

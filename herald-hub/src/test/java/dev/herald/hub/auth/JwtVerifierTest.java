@@ -123,12 +123,25 @@ class JwtVerifierTest {
   }
 
   @Test
-  void requiresExpiryUnlessTurnedOff() {
+  void legacyTokensMayOmitExpiryUnlessEveryTokenMustCarryOne() {
+    // The 0.x hubs accept a mercure claim without exp, and their documentation's tokens have none.
     JWTClaimsSet noExp = new JWTClaimsSet.Builder().claim("mercure", java.util.Map.of("publish", List.of("*"))).build();
-    assertRefused(hs256, TestKeys.hs256(noExp), "token has no expiry (exp)");
-    Authorization a = hs256.withExpiryRequired(false).verify(TestKeys.hs256(noExp));
+    Authorization a = hs256.verify(TestKeys.hs256(noExp));
     assertThat(a.expiresAt()).isEmpty();
     assertThat(a.publish()).hasSize(1);
+    assertRefused(hs256.withExpiryRule(JwtVerifier.ExpiryRule.EVERY_TOKEN), TestKeys.hs256(noExp), "token has no expiry (exp)");
+  }
+
+  @Test
+  void accessTokensMustCarryAnExpiry() {
+    // RFC 9068 and Mercure 1.0: an access token without exp is refused, whatever the configuration.
+    JWTClaimsSet details = new JWTClaimsSet.Builder().claim("authorization_details", List.of(java.util.Map.of(
+        "type", "https://mercure.rocks/authorization-detail", "actions", List.of("publish"),
+        "topics", List.of(java.util.Map.of("match", "*"))))).build();
+    assertRefused(hs256, TestKeys.hs256(details), "token has no expiry (exp)");
+    JWSHeader at = new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType("at+jwt")).build();
+    JWTClaimsSet legacy = new JWTClaimsSet.Builder().claim("mercure", java.util.Map.of("publish", List.of("*"))).build();
+    assertRefused(hs256, TestKeys.sign(TestKeys.hmac(SECRET), at, legacy), "token has no expiry (exp)");
   }
 
   @Test
