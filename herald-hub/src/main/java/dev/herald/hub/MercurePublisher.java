@@ -217,10 +217,7 @@ final class MercurePublisher implements HttpEndpoint {
   private static Refused asRefused(Throwable error) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof Refused) return (Refused) e;
-    if (e instanceof IllegalArgumentException) {
-      String m = e.getMessage();
-      return new Refused(m != null && m.startsWith("duplicate id") ? 409 : 400, m);
-    }
+    if (e instanceof IllegalArgumentException) return new Refused(400, e.getMessage());
     if (e instanceof dev.herald.server.OverloadedException) return new Refused(503, "the hub is overloaded: " + e.getMessage());
     if (e instanceof java.util.concurrent.RejectedExecutionException) {
       return new Refused(503, "the event store is busy: " + e.getMessage());

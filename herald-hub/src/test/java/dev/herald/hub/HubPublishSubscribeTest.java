@@ -65,7 +65,29 @@ class HubPublishSubscribeTest {
       HttpResponse<String> r = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "urn:uuid:42");
       assertThat(r.body()).isEqualTo("urn:uuid:42");
       assertThat(s.take().id()).isEqualTo("urn:uuid:42");
-      assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "y", "id", "urn:uuid:42").statusCode()).isEqualTo(409);
+      // As the reference hub: a reused id is a new update, refused to nobody.
+      HttpResponse<String> again = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "y", "id", "urn:uuid:42");
+      assertThat(again.statusCode()).isEqualTo(200);
+      assertThat(again.body()).isEqualTo("urn:uuid:42");
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "y", "urn:uuid:42"));
+    }
+  }
+
+  @Test
+  void aPublisherCannotTakeTheIdsTheHubAssignsAndSoCannotBlockOtherPublishes() throws Exception {
+    try (HubClient.Stream s = client.subscribe("topic=a&topic=b", null)) {
+      awaitSubscribers("a", 1);
+      String next = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "first").body();
+      String guess = Long.toString(Long.parseLong(next) + 1);
+      // Before: a publisher sending the next position as its id made every id-less publish a 409.
+      HttpResponse<String> squat = client.publish(TestAuth.PUB_A, "topic", "a", "data", "x", "id", guess);
+      assertThat(squat.statusCode()).isEqualTo(400);
+      assertThat(squat.body()).startsWith("id " + guess + " is reserved");
+      HttpResponse<String> other = client.publish(TestAuth.PUB_ALL, "topic", "b", "data", "second");
+      assertThat(other.statusCode()).isEqualTo(200);
+      assertThat(other.body()).isEqualTo(guess);
+      assertThat(s.take().data()).isEqualTo("first");
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "second", guess));
     }
   }
 

@@ -67,8 +67,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Own ids.</b> An event published with its own id keeps it (clients see it; the position
  * is still its entry's): stream ids must increase, so it cannot be the entry id, and a key
  * {@code <stream>:id:<own id>}, kept for {@code maxAge}, maps it to the entry for replays (see
- * {@link OwnIds}). A duplicate fails with IllegalArgumentException {@code "duplicate id"}, as does
- * an own id shaped like a stream id ({@code <ms>-<seq>}), which would be ambiguous.
+ * {@link OwnIds}). An own id may repeat (each append is a new entry; a resume from it reads after
+ * its oldest occurrence); one shaped like a stream id ({@code <ms>-<seq>}), the ids this log
+ * assigns, fails with IllegalArgumentException, so the two never collide.
  *
  * <p><b>Redis away.</b> Connecting never fails: the log starts with Redis down and {@link #ready()}
  * says false until Redis answers. Subscribers stay connected while Redis is away; when it is back
@@ -224,8 +225,7 @@ public final class RedisEventLog implements EventLog {
 
   /**
    * Appends with XADD. The stage completes on {@code herald-redis-tail} once the entry went to the
-   * tail consumer; it fails with IllegalArgumentException for a duplicate own id (or one shaped like
-   * a stream id), and with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
+   * tail consumer; it fails with IllegalArgumentException for an own id shaped like a stream id, and with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
    * back within {@link Settings#deliveryTimeout()}.
    */
   @Override
@@ -251,8 +251,7 @@ public final class RedisEventLog implements EventLog {
     if (settings.replicas() > 0) written = written.thenCompose(id -> replicated(redis, id));
     return written
         .handle((id, error) -> error != null
-            ? CompletableFuture.<StoredEvent>failedFuture(duplicate(error) ? new IllegalArgumentException(
-                "duplicate id: " + ownId) : unavailable(error))
+            ? CompletableFuture.<StoredEvent>failedFuture(unavailable(error))
             : pending.accepted(id).toCompletableFuture())
         .thenCompose(stage -> stage);
   }
@@ -337,11 +336,6 @@ public final class RedisEventLog implements EventLog {
           + (why == null ? "" : " (" + why + ")"));
     }
     return p.async();
-  }
-
-  private static boolean duplicate(Throwable error) {
-    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    return e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).contains(OwnIds.DUPLICATE);
   }
 
   private RuntimeException unavailable(Throwable error) {
