@@ -85,6 +85,6 @@ final class HubLauncher {
         s.publisherKey(), s.subscriberKey(), s.anonymousSubscribers(), s.queryToken(), s.store(), s.dataDir(),
         s.historyMaxEvents(), s.historyMaxAge(), s.heartbeat(), s.maxStreamLifetime(), s.maxDataBytes(), s.maxOutboundBytes(),
         s.maxFanoutBytes(), s.demo(), s.subscriptionsApi(), s.redis(),
-        s.redisReplicas());
+        s.redisReplicas(), s.tokens());
   }
 }

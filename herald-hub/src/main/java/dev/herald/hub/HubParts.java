@@ -3,6 +3,7 @@ package dev.herald.hub;
 import dev.herald.hub.auth.Authorizer;
 import dev.herald.hub.auth.DevKeys;
 import dev.herald.hub.auth.JwtVerifier;
+import dev.herald.hub.auth.KeySets;
 import dev.herald.hub.auth.MercureSelector;
 import dev.herald.hub.auth.TokenExtractor;
 import dev.herald.hub.console.ChatResponder;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -54,11 +56,19 @@ final class HubParts {
       out.println("    " + keys.subscriberToken());
       out.println("  Set your own keys before going to production: see docs/auth.md.");
       out.println();
-      authorizer = Authorizer.of(keys.verifier());
+      authorizer = Authorizer.of(settings.tokens().applyTo(keys.verifier()));
+    } else if (settings.tokens().jwks() != null) {
+      if (settings.publisherKey() != null || settings.subscriberKey() != null) {
+        throw new IllegalArgumentException("--jwks replaces --publisher-key and --subscriber-key: give one or the other");
+      }
+      JwtVerifier keySet = JwtVerifier.keySet(KeySets.at(settings.tokens().jwks()),
+          EnumSet.of(JwtVerifier.Algorithm.RS256, JwtVerifier.Algorithm.ES256, JwtVerifier.Algorithm.EdDSA));
+      authorizer = Authorizer.of(settings.tokens().applyTo(keySet));
     } else {
       String publisherKey = settings.publisherKey() != null ? settings.publisherKey() : settings.subscriberKey();
       String subscriberKey = settings.subscriberKey() != null ? settings.subscriberKey() : publisherKey;
-      authorizer = Authorizer.of(verifier(settings.jwtAlgorithm(), publisherKey), verifier(settings.jwtAlgorithm(), subscriberKey));
+      authorizer = Authorizer.of(settings.tokens().applyTo(verifier(settings.jwtAlgorithm(), publisherKey)),
+          settings.tokens().applyTo(verifier(settings.jwtAlgorithm(), subscriberKey)));
     }
     return authorizer
         .withTokenExtractor(TokenExtractor.defaults().withQueryParameter(settings.queryToken()))

@@ -25,7 +25,7 @@ class HubPublishSubscribeTest {
   static HubSettings settings(boolean anonymous, int maxDataBytes, boolean subscriptionsApi) {
     return new HubSettings("127.0.0.1", 0, null, null, false, List.of(), "HS256", "k", null, anonymous, false,
         "memory", Path.of("data"), 1000, Duration.ofHours(1), Duration.ofSeconds(15), null, maxDataBytes, 1 << 20,
-        64L << 20, false, subscriptionsApi, null, 0);
+        64L << 20, false, subscriptionsApi, null, 0, TokenPolicy.DEFAULT);
   }
 
   @BeforeEach
