@@ -199,13 +199,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
           return;
         }
-        writeHead(ctx, allowedOrigin, replay.historyCut());
+        // The id of the event before the first one this stream sends: the one asked for, or, when
+        // the history no longer holds it (or all was asked for), earliest (Mercure's rule).
+        writeHead(ctx, allowedOrigin, replay.historyCut() || dev.herald.server.EventLog.EARLIEST.equals(id)
+            ? dev.herald.server.EventLog.EARLIEST : id);
         c.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
         c.replay(replay, id);
       }));
       return;
     }
-    writeHead(ctx, allowedOrigin, false);
+    writeHead(ctx, allowedOrigin, null);
     c.writeEvent(Event.retry(config.retryHint()), ctx.voidPromise());
     ctx.flush();
     broker.connected(c);
@@ -219,14 +222,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
   }
 
-  private void writeHead(ChannelHandlerContext ctx, String allowedOrigin, boolean historyCut) {
+  /** Writes the stream's head; {@code resumedAfter}, if not null, as its {@code Last-Event-ID}. */
+  private void writeHead(ChannelHandlerContext ctx, String allowedOrigin, String resumedAfter) {
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     HttpHeaders h = res.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     h.set("x-accel-buffering", "no");
     config.streamHeaders().forEach(h::set);
-    if (historyCut) h.set("last-event-id", dev.herald.server.EventLog.EARLIEST);
+    // UTF-8 bytes, as the request header is read: Netty writes each char of a value as one byte.
+    if (resumedAfter != null) {
+      h.set("last-event-id", new String(resumedAfter.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+    }
     if (allowedOrigin != null) Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
     if (h2) {
       ctx.write(res);
