@@ -126,6 +126,11 @@ class HubPublishSubscribeTest {
     assertThat(noToken.statusCode()).isEqualTo(401);
     assertThat(noToken.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"herald\"");
     assertThat(client.publish("garbage", "topic", "a", "data", "x").statusCode()).isEqualTo(401);
+    HttpResponse<String> basic = client.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(client.base + Hub.PATH))
+        .header("Authorization", "Basic dXNlcjpwYXNz").header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("topic=a")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(basic.statusCode()).isEqualTo(400);
+    assertThat(basic.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).contains("invalid_request"));
     HttpResponse<String> notCovered = client.publish(TestAuth.PUB_A, "topic", "a", "topic", "b", "data", "x");
     assertThat(notCovered.statusCode()).isEqualTo(403);
     assertThat(notCovered.body()).contains("a, b");

@@ -129,7 +129,12 @@ public final class Authorizer {
 
   /** {@code WWW-Authenticate} for a 401 with an invalid token. */
   public static String invalidTokenChallenge(String description) {
-    return challenge() + ", error=\"invalid_token\", error_description=\"" + quotable(description) + "\"";
+    return errorChallenge("invalid_token", description);
+  }
+
+  /** {@code WWW-Authenticate} with an RFC 6750 error code and its description. */
+  static String errorChallenge(String error, String description) {
+    return challenge() + ", error=\"" + error + "\", error_description=\"" + quotable(description) + "\"";
   }
 
   /** {@code WWW-Authenticate} for a 403: a valid token that does not cover the topic. */
