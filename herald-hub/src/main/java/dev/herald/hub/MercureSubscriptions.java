@@ -81,10 +81,11 @@ final class MercureSubscriptions implements TopicSelector {
     }
     Authorization access = access(request);
     if (active != null) {
-      List<String> selectors = new ArrayList<>(request.queryParams("topic"));
-      selectors.addAll(params(request, EXACT));
-      selectors.addAll(params(request, URL_PATTERN));
-      active.accepted(request, selectors);
+      List<ActiveSubscriptions.Matcher> matchers = new ArrayList<>();
+      request.queryParams("topic").forEach(t -> matchers.add(ActiveSubscriptions.Matcher.topic(t)));
+      params(request, EXACT).forEach(m -> matchers.add(new ActiveSubscriptions.Matcher("exact", m)));
+      params(request, URL_PATTERN).forEach(m -> matchers.add(new ActiveSubscriptions.Matcher("urlpattern", m)));
+      active.accepted(request, matchers, access);
     }
     // Mercure: a stream must not outlive the token that opened it; the client comes back with a new one.
     return new Subscription(exact, patterns, auth.privateTopics(access), endsAt(access.expiresAt().orElse(null)));

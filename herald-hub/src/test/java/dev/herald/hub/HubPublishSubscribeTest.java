@@ -240,6 +240,46 @@ class HubPublishSubscribeTest {
   }
 
   @Test
+  void subscriptionEventsOfA10MatcherNameItsTypeAndCarryThePayloadOfTheSubscribersToken() throws Exception {
+    hub.close();
+    hub = Hub.start(settings(true, 1024, true), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null), b -> { });
+    client = new HubClient(hub.port());
+    long exp = java.time.Instant.now().getEpochSecond() + 600;
+    String alice = MercureTokens.hs256("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", "{\"exp\":" + exp + ","
+        + "\"authorization_details\":[{\"type\":\"https://mercure.rocks/authorization-detail\",\"actions\":[\"subscribe\"],"
+        + "\"topics\":[{\"match\":\"https://example.com/books/:id\",\"match_type\":\"urlpattern\"}],"
+        + "\"payload\":{\"user\":\"alice\"}}]}", TestAuth.SECRET);
+    String pattern = "https://example.com/books/:id";
+    String enc = java.net.URLEncoder.encode(pattern, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    try (HubClient.Stream watcher = client.subscribe("match_urlpattern="
+        + java.net.URLEncoder.encode("/.well-known/mercure/subscriptions/urlpattern/*", java.nio.charset.StandardCharsets.UTF_8),
+        TestAuth.SUB_ALL)) {
+      await().until(() -> hub.server().broker().connectionCount() == 1);
+      assertThat(watcher.take().data()).contains("\"match_type\":\"urlpattern\"");
+      try (HubClient.Stream s = client.subscribe("match_urlpattern=" + enc, alice)) {
+        com.fasterxml.jackson.databind.JsonNode on = new com.fasterxml.jackson.databind.ObjectMapper().readTree(watcher.take().data());
+        String subscriber = on.get("subscriber").asText();
+        assertThat(on.get("id").asText()).isEqualTo("/.well-known/mercure/subscriptions/urlpattern/" + enc + "/"
+            + java.net.URLEncoder.encode(subscriber, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(on.get("match_type").asText()).isEqualTo("urlpattern");
+        assertThat(on.get("match").asText()).isEqualTo(pattern);
+        assertThat(on.has("topic")).isFalse();
+        assertThat(on.get("payload").toString()).isEqualTo("{\"user\":\"alice\"}");
+
+        HttpResponse<String> listed = client.http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(client.base + "/.well-known/mercure/subscriptions/urlpattern/" + enc))
+            .header("Authorization", "Bearer " + TestAuth.SUB_ALL).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed.body());
+        assertThat(list.get("subscriptions")).hasSize(1);
+        assertThat(list.get("subscriptions").get(0).get("subscriber").asText()).isEqualTo(subscriber);
+        assertThat(list.get("subscriptions").get(0).get("payload").get("user").asText()).isEqualTo("alice");
+      }
+    }
+  }
+
+  @Test
   void anonymousSubscribersAreRefusedWhenNotAllowed() throws Exception {
     Hub strict = Hub.start(settings(false, 1024), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
         MercureSelector::template, MercureSelector::urlPattern, null), b -> { });
