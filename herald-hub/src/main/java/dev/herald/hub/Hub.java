@@ -72,6 +72,7 @@ public final class Hub implements AutoCloseable {
     MercurePublisher[] publisher = new MercurePublisher[1]; // set once the server (and its broker) exists
     builder.endpoint(PATH, request -> publisher[0].handle(request));
     builder.endpoint("/healthz", request -> text(200, "ok"));
+    builder.endpoint(ResourceMetadata.PATH, new ResourceMetadata(settings));
     builder.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
         ? text(200, "ready")
         : text(503, "not ready: the event store is not available"));

@@ -184,4 +184,36 @@ class MercureAccessTokenTest {
     assertThat(publish(MercureTokens.hs256("{\"alg\":\"HS256\"}", "{\"exp\":" + exp + ",\"mercure\":{\"publish\":[\"*\"]}}",
         secret))).isEqualTo(200);
   }
+
+  @Test
+  void protectedResourceMetadataTellsClientsTheAudienceTheIssuerAndHowToPresentATokenRfc9728() throws Exception {
+    RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+    published.add(rsa);
+    hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--store", "memory", "--demo=false",
+        "--jwks", serveJwks(), "--jwt-audience", AUDIENCE, "--jwt-issuer", ISSUER, "--subscriptions");
+    HttpResponse<String> r = new HubClient(hub.hub.port()).get("/.well-known/oauth-protected-resource/.well-known/mercure");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    assertThat(m.get("resource").asText()).isEqualTo(AUDIENCE);
+    assertThat(m.get("authorization_servers").get(0).asText()).isEqualTo(ISSUER);
+    assertThat(m.get("jwks_uri").asText()).endsWith("/.well-known/jwks.json");
+    assertThat(m.get("bearer_methods_supported").toString()).isEqualTo("[\"header\"]");
+    assertThat(m.get("authorization_details_types_supported").toString())
+        .isEqualTo("[\"https://mercure.rocks/authorization-detail\",\"mercure\"]");
+    assertThat(m.get("mercure_cookie").asBoolean()).isTrue();
+    assertThat(m.get("mercure_subscriptions").asBoolean()).isTrue();
+  }
+
+  @Test
+  void withoutAConfiguredAudienceTheResourceIsTheHubsUrlAsTheClientReachedIt() throws Exception {
+    hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--store", "memory", "--demo=false",
+        "--publisher-key", "!ChangeThisMercureHubJWTSecretKey!", "--query-token");
+    HttpResponse<String> r = new HubClient(hub.hub.port()).get("/.well-known/oauth-protected-resource/.well-known/mercure");
+    com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    assertThat(m.get("resource").asText()).isEqualTo("http://127.0.0.1:" + hub.hub.port() + "/.well-known/mercure");
+    assertThat(m.get("bearer_methods_supported").toString()).isEqualTo("[\"header\",\"query\"]");
+    assertThat(m.has("authorization_servers")).isFalse();
+    assertThat(m.has("mercure_subscriptions")).isFalse();
+  }
 }

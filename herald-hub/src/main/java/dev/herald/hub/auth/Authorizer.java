@@ -21,6 +21,14 @@ import java.util.Set;
  * <p>Immutable and thread-safe; call from any thread.
  */
 public final class Authorizer {
+  /**
+   * The {@code type}s of the {@code authorization_details} entries this hub reads (RFC 9396): the
+   * reference hub's (and its documentation's) URL, and {@code mercure}, the name the draft's text
+   * uses.
+   */
+  public static final List<String> AUTHORIZATION_DETAIL_TYPES =
+      List.of("https://mercure.rocks/authorization-detail", "mercure");
+
   /** The {@code realm} of every challenge. */
   public static final String REALM = "herald";
 

@@ -31,11 +31,7 @@ final class MercureClaims {
   static final int MAX_DETAILS = 100;
   static final int MAX_SELECTORS = 1000;
 
-  /**
-   * The {@code type} of a Mercure authorization detail: the reference hub's (and its documentation's)
-   * URL, and {@code mercure}, the name the draft's text uses.
-   */
-  static final Set<String> DETAIL_TYPES = Set.of("https://mercure.rocks/authorization-detail", "mercure");
+  static final Set<String> DETAIL_TYPES = Set.copyOf(Authorizer.AUTHORIZATION_DETAIL_TYPES);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
