@@ -55,6 +55,9 @@ public final class Hub implements AutoCloseable {
     java.util.concurrent.atomic.AtomicReference<dev.herald.server.Broker> brokerRef = new java.util.concurrent.atomic.AtomicReference<>();
     ActiveSubscriptions active = settings.subscriptionsApi() ? new ActiveSubscriptions(brokerRef::get, parts.auth()) : null;
     if (active != null) selector.withActiveSubscriptions(active);
+    TokenStreamLimit streamLimit = settings.tokens().maxStreamsPerToken() == 0 ? null
+        : new TokenStreamLimit(settings.tokens().maxStreamsPerToken(), parts.auth().tokenExtractor());
+    if (streamLimit != null) selector.withStreamLimit(streamLimit);
     HeraldServer.Builder builder = HeraldServer.builder()
         .bindAddress(settings.bindAddress())
         .port(settings.port())
@@ -92,6 +95,7 @@ public final class Hub implements AutoCloseable {
     HeraldServer server = builder.build();
     brokerRef.set(server.broker());
     if (active != null) server.broker().addListener(active);
+    if (streamLimit != null) server.broker().addListener(streamLimit);
     metrics[0] = new HubMetrics(server.broker());
     Cluster cluster = parts.cluster();
     if (cluster != null) {

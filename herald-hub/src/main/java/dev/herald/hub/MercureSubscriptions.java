@@ -36,6 +36,7 @@ final class MercureSubscriptions implements TopicSelector {
   private final Function<String, TopicPattern> selectors;
   private final Function<String, TopicPattern> urlPatterns;
   private ActiveSubscriptions active; // null unless the subscriptions API is on
+  private TokenStreamLimit streamLimit; // null: no limit
   private Duration maxLifetime; // null: streams last as long as their token
 
   MercureSubscriptions(Authorizer auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
@@ -80,6 +81,7 @@ final class MercureSubscriptions implements TopicSelector {
       throw new IllegalArgumentException("missing topic: add ?topic=<selector> (repeatable)");
     }
     Authorization access = access(request);
+    if (streamLimit != null) streamLimit.check(request);
     if (active != null) {
       List<ActiveSubscriptions.Matcher> matchers = new ArrayList<>();
       request.queryParams("topic").forEach(t -> matchers.add(ActiveSubscriptions.Matcher.topic(t)));
@@ -115,6 +117,11 @@ final class MercureSubscriptions implements TopicSelector {
     long nanos = maxLifetime.toNanos();
     Instant end = Instant.now().plusNanos(nanos - ThreadLocalRandom.current().nextLong(nanos / 10 + 1));
     return tokenExpiry == null || end.isBefore(tokenExpiry) ? end : tokenExpiry;
+  }
+
+  MercureSubscriptions withStreamLimit(TokenStreamLimit limit) {
+    this.streamLimit = limit;
+    return this;
   }
 
   MercureSubscriptions withActiveSubscriptions(ActiveSubscriptions active) {

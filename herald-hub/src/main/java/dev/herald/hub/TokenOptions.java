@@ -47,9 +47,16 @@ final class TokenOptions {
           + " can be forged on the way).")
   boolean jwksAllowHttp;
 
+  @Option(names = "--max-streams-per-token", defaultValue = "0", paramLabel = "N",
+      description = "Streams one subscriber token may hold open at once; beyond, 429 Too Many Requests."
+          + " Default: ${DEFAULT-VALUE} (no limit).")
+  int maxStreamsPerToken;
+
   TokenPolicy policy() {
+    if (maxStreamsPerToken < 0) throw refused("--max-streams-per-token must not be negative: " + maxStreamsPerToken);
     return new TokenPolicy(requireExp ? JwtVerifier.ExpiryRule.EVERY_TOKEN : JwtVerifier.ExpiryRule.ACCESS_TOKENS,
-        nonBlank(audience, "--jwt-audience"), nonBlank(issuer, "--jwt-issuer"), accessTokensOnly, jwksUri());
+        nonBlank(audience, "--jwt-audience"), nonBlank(issuer, "--jwt-issuer"), accessTokensOnly, jwksUri(),
+        maxStreamsPerToken);
   }
 
   private URI jwksUri() {

@@ -13,11 +13,12 @@ import java.net.URI;
  * @param accessTokensOnly whether only RFC 9068 access tokens ({@code typ: at+jwt}) are accepted
  * @param jwks a JWK Set of verification keys, chosen by {@code kid}: a file, or an {@code https}
  *     URL ({@code http} for loopback hosts, or when allowed); null: the configured keys
+ * @param maxStreamsPerToken streams one subscriber token may hold open at once; 0: no limit
  */
 record TokenPolicy(JwtVerifier.ExpiryRule expiry, String audience, String issuer, boolean accessTokensOnly,
-    URI jwks) {
-  /** No requirement beyond the defaults, no JWK Set. */
-  static final TokenPolicy DEFAULT = new TokenPolicy(JwtVerifier.ExpiryRule.ACCESS_TOKENS, null, null, false, null);
+    URI jwks, int maxStreamsPerToken) {
+  /** No requirement beyond the defaults, no JWK Set, no limit. */
+  static final TokenPolicy DEFAULT = new TokenPolicy(JwtVerifier.ExpiryRule.ACCESS_TOKENS, null, null, false, null, 0);
 
   /** {@code verifier} with these requirements. */
   JwtVerifier applyTo(JwtVerifier verifier) {
