@@ -3,6 +3,8 @@ package dev.herald.hub;
 import dev.herald.hub.auth.Authorizer;
 import dev.herald.hub.auth.DevKeys;
 import dev.herald.hub.auth.JwtVerifier;
+import dev.herald.hub.auth.KeySets;
+import dev.herald.hub.auth.MercureSelector;
 import dev.herald.hub.auth.TokenExtractor;
 import dev.herald.hub.console.ChatResponder;
 import dev.herald.hub.console.ConsolePages;
@@ -25,6 +27,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +74,7 @@ public final class Hub implements AutoCloseable {
    * @param resources closed after the hub's server, last first (a dev certificate's files)
    */
   record Parts(
-      HubAuth auth,
+      Authorizer auth,
       EventLog log,
       BooleanSupplier storeReady,
       Function<String, TopicPattern> selectors,
@@ -82,7 +85,7 @@ public final class Hub implements AutoCloseable {
       ChatResponder chat,
       List<AutoCloseable> resources) {
     /** A hub on its own, without TLS or demos. */
-    Parts(HubAuth auth, EventLog log, BooleanSupplier storeReady, Function<String, TopicPattern> selectors,
+    Parts(Authorizer auth, EventLog log, BooleanSupplier storeReady, Function<String, TopicPattern> selectors,
         Function<String, TopicPattern> urlPatterns, HttpEndpoint pages) {
       this(auth, log, storeReady, selectors, urlPatterns, pages, null, null, null, List.of());
     }
@@ -112,8 +115,8 @@ public final class Hub implements AutoCloseable {
       EventLog store = log;
       BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
           : redis ? () -> RedisStore.ready(store) : () -> true;
-      Parts parts = new Parts(new JwtHubAuth(authorizer(settings, out)), log, ready,
-          JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, new ConsolePages(settings.demo()), tls,
+      Parts parts = new Parts(authorizer(settings, out), log, ready,
+          MercureSelector::template, MercureSelector::urlPattern, new ConsolePages(settings.demo()), tls,
           redis ? RedisStore.cluster(log) : null, chatResponder(settings, chatUpstream), resources);
       log = null; // the broker's from here: it closes the log
       Hub hub = start(settings, parts);
@@ -163,6 +166,12 @@ public final class Hub implements AutoCloseable {
       selector.withActiveSubscriptions(active);
       broker.addListener(active);
     }
+    if (settings.tokens().maxStreamsPerToken() > 0) {
+      TokenStreamLimit streamLimit = new TokenStreamLimit(settings.tokens().maxStreamsPerToken(),
+          parts.auth().tokenExtractor());
+      selector.withStreamLimit(streamLimit);
+      broker.addListener(streamLimit);
+    }
 
     HeraldServer.Builder server = HeraldServer.builder()
         .broker(broker)
@@ -177,6 +186,7 @@ public final class Hub implements AutoCloseable {
     if (parts.tls() != null) server.tls(parts.tls().certificate(), parts.tls().key());
     server.endpoint(PATH, publisher);
     server.endpoint("/healthz", request -> text(200, "ok"));
+    server.endpoint(ResourceMetadata.PATH, new ResourceMetadata(settings));
     server.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
         ? text(200, "ready")
         : text(503, "not ready: the event store is not available"));
@@ -226,11 +236,19 @@ public final class Hub implements AutoCloseable {
       out.println("    " + keys.subscriberToken());
       out.println("  Set your own keys before going to production: see docs/auth.md.");
       out.println();
-      authorizer = Authorizer.of(keys.verifier());
+      authorizer = Authorizer.of(settings.tokens().applyTo(keys.verifier()));
+    } else if (settings.tokens().jwks() != null) {
+      if (settings.publisherKey() != null || settings.subscriberKey() != null) {
+        throw new IllegalArgumentException("--jwks replaces --publisher-key and --subscriber-key: give one or the other");
+      }
+      JwtVerifier keySet = JwtVerifier.keySet(KeySets.at(settings.tokens().jwks()),
+          EnumSet.of(JwtVerifier.Algorithm.RS256, JwtVerifier.Algorithm.ES256, JwtVerifier.Algorithm.EdDSA));
+      authorizer = Authorizer.of(settings.tokens().applyTo(keySet));
     } else {
       String publisherKey = settings.publisherKey() != null ? settings.publisherKey() : settings.subscriberKey();
       String subscriberKey = settings.subscriberKey() != null ? settings.subscriberKey() : publisherKey;
-      authorizer = Authorizer.of(verifier(settings.jwtAlgorithm(), publisherKey), verifier(settings.jwtAlgorithm(), subscriberKey));
+      authorizer = Authorizer.of(settings.tokens().applyTo(verifier(settings.jwtAlgorithm(), publisherKey)),
+          settings.tokens().applyTo(verifier(settings.jwtAlgorithm(), subscriberKey)));
     }
     return authorizer
         .withTokenExtractor(TokenExtractor.defaults().withQueryParameter(settings.queryToken()))

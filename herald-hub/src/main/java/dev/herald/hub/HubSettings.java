@@ -33,6 +33,7 @@ import java.util.List;
  *     cluster node sharing one history with the others, or null
  * @param redisReplicas with {@code redis}: replicas that must have received a publish before it is
  *     acknowledged ({@code WAIT}); 0 to not wait
+ * @param tokens what tokens must be beyond their signature, and the JWK Set of keys if any
  */
 record HubSettings(
     String bindAddress,
@@ -58,7 +59,8 @@ record HubSettings(
     boolean demo,
     boolean subscriptionsApi,
     String redis,
-    int redisReplicas) {
+    int redisReplicas,
+    TokenPolicy tokens) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);
@@ -66,6 +68,6 @@ record HubSettings(
 
   /** Dev mode: no key configured, so the hub makes one and prints ready tokens. */
   boolean devMode() {
-    return publisherKey == null && subscriberKey == null;
+    return publisherKey == null && subscriberKey == null && tokens.jwks() == null;
   }
 }

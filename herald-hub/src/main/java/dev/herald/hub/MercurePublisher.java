@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.hub.auth.AuthException;
+import dev.herald.hub.auth.Authorization;
+import dev.herald.hub.auth.Authorizer;
 import dev.herald.protocol.Event;
 import dev.herald.server.Broker;
 import dev.herald.server.EndpointRequest;
@@ -34,11 +37,11 @@ final class MercurePublisher implements HttpEndpoint {
   static final String RESERVED_TOPICS = Hub.PATH + "/";
 
   private final Broker broker;
-  private final HubAuth auth;
+  private final Authorizer auth;
   private final int maxDataBytes;
   private final Timer appendTimer;
 
-  MercurePublisher(Broker broker, HubAuth auth, int maxDataBytes, Timer appendTimer) {
+  MercurePublisher(Broker broker, Authorizer auth, int maxDataBytes, Timer appendTimer) {
     this.broker = broker;
     this.auth = auth;
     this.maxDataBytes = maxDataBytes;
@@ -65,28 +68,28 @@ final class MercurePublisher implements HttpEndpoint {
       return done(EndpointResponse.text(405, request.method() + " is not allowed: subscribe with GET, publish with POST")
           .withHeader("allow", "GET, POST, OPTIONS"));
     }
-    Access access;
+    Authorization access;
     try {
-      Optional<Access> a = auth.publisher(request.headers(), request.query());
+      Optional<Authorization> a = auth.authenticatePublisher(request.headers(), request.query());
       if (a.isEmpty()) {
         String reason = "publishing needs a publisher JWT";
-        return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.missingTokenChallenge()));
+        return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", Authorizer.challenge()));
       }
       access = a.get();
-    } catch (HubAuth.AuthException e) {
-      return unauthorized(e.getMessage());
+    } catch (AuthException e) {
+      return done(EndpointResponse.text(e.status(), e.getMessage()).withHeader("www-authenticate", e.challenge()));
     }
     String contentType = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
     try {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
-        return publish(form(request.body()), access).thenApply(id -> EndpointResponse.text(200, id))
+        return publish(form(request.body()), access).thenApply(MercurePublisher::published)
             .exceptionally(this::refusal);
       }
       if (contentType.startsWith("application/json")) {
         JsonNode body = JSON.readTree(request.body());
         if (body == null) throw new Refused(400, "empty JSON body");
         if (body.isArray()) return batch((ArrayNode) body, access);
-        return publish(json(body), access).thenApply(id -> EndpointResponse.text(200, id))
+        return publish(json(body), access).thenApply(MercurePublisher::published)
             .exceptionally(this::refusal);
       }
       return done(EndpointResponse.text(415,
@@ -98,7 +101,12 @@ final class MercurePublisher implements HttpEndpoint {
     }
   }
 
-  private CompletionStage<EndpointResponse> batch(ArrayNode updates, Access access) {
+  /** Mercure: the body of a successful publish is exactly the id, nothing after it. */
+  static EndpointResponse published(String id) {
+    return EndpointResponse.of(200, "text/plain; charset=utf-8", id.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private CompletionStage<EndpointResponse> batch(ArrayNode updates, Authorization access) {
     // In order, one after another: the batch keeps its order in the log.
     ArrayNode results = JSON.createArrayNode();
     CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
@@ -125,8 +133,8 @@ final class MercurePublisher implements HttpEndpoint {
         results.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
-  private CompletionStage<String> publish(Update update, Access access) {
-    if (!access.canPublish(update.topics())) {
+  private CompletionStage<String> publish(Update update, Authorization access) {
+    if (!auth.canPublish(access, update.topics())) {
       throw new Refused(403, "the token does not allow publishing to " + String.join(", ", update.topics()));
     }
     long start = System.nanoTime();
@@ -196,10 +204,6 @@ final class MercurePublisher implements HttpEndpoint {
     return new Update(List.copyOf(topics), event.build(), privateUpdate);
   }
 
-  private CompletionStage<EndpointResponse> unauthorized(String reason) {
-    return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", auth.challenge(reason)));
-  }
-
   private EndpointResponse refusal(Throwable error) {
     Refused r = asRefused(error);
     return response(r);
@@ -208,17 +212,14 @@ final class MercurePublisher implements HttpEndpoint {
   private EndpointResponse response(Refused r) {
     EndpointResponse response = EndpointResponse.text(r.status, r.getMessage());
     if (r.status == 503) return response.withHeader("retry-after", "1");
-    if (r.status == 403) return response.withHeader("www-authenticate", auth.insufficientScopeChallenge(r.getMessage()));
+    if (r.status == 403) return response.withHeader("www-authenticate", Authorizer.insufficientScopeChallenge(r.getMessage()));
     return response;
   }
 
   private static Refused asRefused(Throwable error) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof Refused) return (Refused) e;
-    if (e instanceof IllegalArgumentException) {
-      String m = e.getMessage();
-      return new Refused(m != null && m.startsWith("duplicate id") ? 409 : 400, m);
-    }
+    if (e instanceof IllegalArgumentException) return new Refused(400, e.getMessage());
     if (e instanceof dev.herald.server.OverloadedException) return new Refused(503, "the hub is overloaded: " + e.getMessage());
     if (e instanceof java.util.concurrent.RejectedExecutionException) {
       return new Refused(503, "the event store is busy: " + e.getMessage());

@@ -1,5 +1,8 @@
 package dev.herald.hub;
 
+import dev.herald.hub.auth.AuthException;
+import dev.herald.hub.auth.Authorization;
+import dev.herald.hub.auth.Authorizer;
 import dev.herald.server.StreamRefusedException;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
@@ -28,14 +31,15 @@ final class MercureSubscriptions implements TopicSelector {
   /** URL Pattern selectors, and the draft-08 spelling. */
   static final List<String> URL_PATTERN = List.of("match_urlpattern", "matchURLPattern");
 
-  private final HubAuth auth;
+  private final Authorizer auth;
   private final boolean anonymousAllowed;
   private final Function<String, TopicPattern> selectors;
   private final Function<String, TopicPattern> urlPatterns;
   private ActiveSubscriptions active; // null unless the subscriptions API is on
+  private TokenStreamLimit streamLimit; // null: no limit
   private Duration maxLifetime; // null: streams last as long as their token
 
-  MercureSubscriptions(HubAuth auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
+  MercureSubscriptions(Authorizer auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
       Function<String, TopicPattern> urlPatterns) {
     this.auth = auth;
     this.anonymousAllowed = anonymousAllowed;
@@ -76,15 +80,17 @@ final class MercureSubscriptions implements TopicSelector {
     if (exact.isEmpty() && patterns.isEmpty()) {
       throw new IllegalArgumentException("missing topic: add ?topic=<selector> (repeatable)");
     }
-    Access access = access(request);
+    Authorization access = access(request);
+    if (streamLimit != null) streamLimit.check(request);
     if (active != null) {
-      List<String> selectors = new ArrayList<>(request.queryParams("topic"));
-      selectors.addAll(params(request, EXACT));
-      selectors.addAll(params(request, URL_PATTERN));
-      active.accepted(request, selectors);
+      List<ActiveSubscriptions.Matcher> matchers = new ArrayList<>();
+      request.queryParams("topic").forEach(t -> matchers.add(ActiveSubscriptions.Matcher.topic(t)));
+      params(request, EXACT).forEach(m -> matchers.add(new ActiveSubscriptions.Matcher("exact", m)));
+      params(request, URL_PATTERN).forEach(m -> matchers.add(new ActiveSubscriptions.Matcher("urlpattern", m)));
+      active.accepted(request, matchers, access);
     }
     // Mercure: a stream must not outlive the token that opened it; the client comes back with a new one.
-    return new Subscription(exact, patterns, access.subscribe(), endsAt(access.expiresAt()));
+    return new Subscription(exact, patterns, auth.privateTopics(access), endsAt(access.expiresAt().orElse(null)));
   }
 
   /** The topic selectors a stream request names, every spelling counted. */
@@ -113,29 +119,34 @@ final class MercureSubscriptions implements TopicSelector {
     return tokenExpiry == null || end.isBefore(tokenExpiry) ? end : tokenExpiry;
   }
 
+  MercureSubscriptions withStreamLimit(TokenStreamLimit limit) {
+    this.streamLimit = limit;
+    return this;
+  }
+
   MercureSubscriptions withActiveSubscriptions(ActiveSubscriptions active) {
     this.active = active;
     return this;
   }
 
-  private Access access(StreamRequest request) {
-    Optional<Access> access;
+  private Authorization access(StreamRequest request) {
+    Optional<Authorization> access;
     try {
-      access = auth.subscriber(request.headers(), request.query());
-    } catch (HubAuth.AuthException e) {
-      throw new StreamRefusedException(401, e.getMessage(), Map.of("www-authenticate", auth.challenge(e.getMessage())));
+      access = auth.authenticateSubscriber(request.headers(), request.query());
+    } catch (AuthException e) {
+      throw new StreamRefusedException(e.status(), e.getMessage(), Map.of("www-authenticate", e.challenge()));
     }
     if (access.isEmpty() && !anonymousAllowed) {
       String reason = "anonymous subscribers are not allowed: send a subscriber JWT";
-      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.missingTokenChallenge()));
+      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", Authorizer.challenge()));
     }
-    if (access.isPresent() && access.get().expiresAt() != null && !access.get().expiresAt().isAfter(Instant.now())) {
+    if (access.isPresent() && access.get().expiresAt().filter(exp -> !exp.isAfter(Instant.now())).isPresent()) {
       // Within the verifier's clock skew the token still verifies, but a stream would end at once:
       // refuse, so that a client comes back with a new token rather than in a loop.
       String reason = "token expired";
-      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", auth.challenge(reason)));
+      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", Authorizer.invalidTokenChallenge(reason)));
     }
-    return access.orElse(Access.ANONYMOUS);
+    return access.orElse(Authorization.NONE);
   }
 
   private static TopicPattern compile(Function<String, TopicPattern> compiler, String selector) {

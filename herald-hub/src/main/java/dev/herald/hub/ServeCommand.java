@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code herald serve}: runs a hub until the process is stopped. */
@@ -44,16 +45,20 @@ final class ServeCommand implements Callable<Integer> {
   List<String> corsOrigins = List.of();
 
   @Option(names = "--jwt-algorithm", defaultValue = "HS256",
-      description = "JWT algorithm, fixed here and never taken from a token: HS256, RS256 or ES256. Default: ${DEFAULT-VALUE}.")
+      description = "JWT algorithm, fixed here and never taken from a token: HS256, RS256, ES256 or EdDSA (Ed25519)."
+          + " Default: ${DEFAULT-VALUE}.")
   String jwtAlgorithm;
 
   @Option(names = "--publisher-key", paramLabel = "KEY",
-      description = "Publisher JWT key: the HS256 secret, or the path of a PEM public key for RS256/ES256.")
+      description = "Publisher JWT key: the HS256 secret, or the path of a PEM public key for RS256/ES256/EdDSA.")
   String publisherKey;
 
   @Option(names = "--subscriber-key", paramLabel = "KEY",
       description = "Subscriber JWT key, as --publisher-key; defaults to the publisher key.")
   String subscriberKey;
+
+  @Mixin
+  TokenOptions tokens;
 
   @Option(names = "--anonymous", arity = "0..1", paramLabel = "BOOL",
       description = "Serve subscribers without a token (public updates only). Default: on in dev mode, off otherwise.")
@@ -141,9 +146,9 @@ final class ServeCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--tls-cert and --tls-key go together");
     }
-    if (!List.of("HS256", "RS256", "ES256").contains(jwtAlgorithm)) {
+    if (!List.of("HS256", "RS256", "ES256", "EdDSA").contains(jwtAlgorithm)) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "--jwt-algorithm must be HS256, RS256 or ES256, not " + jwtAlgorithm);
+          "--jwt-algorithm must be HS256, RS256, ES256 or EdDSA, not " + jwtAlgorithm);
     }
     if (!store.equals("sqlite") && !store.equals("memory")) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -169,11 +174,12 @@ final class ServeCommand implements Callable<Integer> {
     positive(maxDataBytes, "--max-data-bytes");
     positive(maxOutboundBytes, "--max-outbound-bytes");
     positive(maxFanoutBytes, "--max-fanout-bytes");
-    boolean devMode = publisherKey == null && subscriberKey == null;
+    TokenPolicy tokenPolicy = tokens.policy();
+    boolean devMode = publisherKey == null && subscriberKey == null && tokenPolicy.jwks() == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
         historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
-        redisReplicas);
+        redisReplicas, tokenPolicy);
   }
 
   private void positive(long value, String option) {

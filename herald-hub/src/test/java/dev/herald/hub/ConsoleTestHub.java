@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.hub.auth.MercureSelector;
 import dev.herald.hub.console.ChatResponder;
 import dev.herald.server.HttpEndpoint;
 import dev.herald.server.InMemoryEventLog;
@@ -10,9 +11,15 @@ import java.util.function.Function;
 /**
  * For tests in other packages (the console's): a hub started as {@code herald serve} configures
  * it, its settings parsed from the command line so every option keeps its real default, on an
- * in-memory store, with {@link FakeAuth}'s named tokens ({@code pub-all}, {@code sub-all}).
+ * in-memory store, with real JWT authorisation and two tokens for it: {@link #PUBLISHER_TOKEN} and
+ * {@link #SUBSCRIBER_TOKEN}.
  */
 public final class ConsoleTestHub {
+  /** May publish to every topic. */
+  public static final String PUBLISHER_TOKEN = TestAuth.PUB_ALL;
+  /** Receives every private update. */
+  public static final String SUBSCRIBER_TOKEN = TestAuth.SUB_ALL;
+
   private ConsoleTestHub() {}
 
   /** Starts a hub on a free loopback port; {@code chat} answers the chat demo (null when the demos are off). */
@@ -20,7 +27,7 @@ public final class ConsoleTestHub {
       ChatResponder chat) {
     HubSettings settings = ServeArgs.settings("--bind", "127.0.0.1", "--port", "0", "--publisher-key", "test",
         "--anonymous", "--store", "memory", "--max-data-bytes", "65536", "--demo=" + demosOn);
-    Hub.Parts parts = new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true, selectors, selectors, pages,
+    Hub.Parts parts = new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true, selectors, selectors, pages,
         null, null, chat, List.of());
     return Hub.start(settings, parts);
   }

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.hub.auth.MercureSelector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.server.InMemoryEventLog;
@@ -14,8 +15,8 @@ class HubCloseTest {
     // files were deleted twice, and the second time warned "Failed to delete a file".
     AtomicInteger closes = new AtomicInteger();
     HubSettings settings = ServeArgs.settings("--bind", "127.0.0.1", "--port", "0", "--store", "memory", "--demo=false");
-    Hub hub = Hub.start(settings, new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        FakeAuth::selector, FakeAuth::selector, null, null, null, null, List.of(closes::incrementAndGet)));
+    Hub hub = Hub.start(settings, new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null, null, null, null, List.of(closes::incrementAndGet)));
     hub.close();
     hub.close();
     assertThat(closes).hasValue(1);

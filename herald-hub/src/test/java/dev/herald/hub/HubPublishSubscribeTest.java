@@ -3,6 +3,7 @@ package dev.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.hub.auth.MercureSelector;
 import dev.herald.server.InMemoryEventLog;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -26,8 +27,8 @@ class HubPublishSubscribeTest {
 
   @BeforeEach
   void start() {
-    hub = Hub.start(settings(true, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, null));
+    hub = Hub.start(settings(true, 1024), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null));
     client = new HubClient(hub.port());
   }
 
@@ -44,7 +45,7 @@ class HubPublishSubscribeTest {
   void publishedUpdateReachesSubscribersWithItsIdAndType() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a", null)) {
       awaitSubscribers("a", 1);
-      HttpResponse<String> r = client.publish("pub-all", "topic", "a", "data", "hello", "type", "greeting");
+      HttpResponse<String> r = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "hello", "type", "greeting");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type")).hasValue("text/plain; charset=utf-8");
       String id = r.body().trim();
@@ -58,20 +59,42 @@ class HubPublishSubscribeTest {
   void publishersOwnIdIsKept() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a", null)) {
       awaitSubscribers("a", 1);
-      HttpResponse<String> r = client.publish("pub-all", "topic", "a", "data", "x", "id", "urn:uuid:42");
-      assertThat(r.body()).isEqualTo("urn:uuid:42\n");
+      HttpResponse<String> r = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "urn:uuid:42");
+      assertThat(r.body()).isEqualTo("urn:uuid:42");
       assertThat(s.take().id()).isEqualTo("urn:uuid:42");
-      assertThat(client.publish("pub-all", "topic", "a", "data", "y", "id", "urn:uuid:42").statusCode()).isEqualTo(409);
+      // As the reference hub: a reused id is a new update, refused to nobody.
+      HttpResponse<String> again = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "y", "id", "urn:uuid:42");
+      assertThat(again.statusCode()).isEqualTo(200);
+      assertThat(again.body()).isEqualTo("urn:uuid:42");
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "y", "urn:uuid:42"));
+    }
+  }
+
+  @Test
+  void aPublisherCannotTakeTheIdsTheHubAssignsAndSoCannotBlockOtherPublishes() throws Exception {
+    try (HubClient.Stream s = client.subscribe("topic=a&topic=b", null)) {
+      awaitSubscribers("a", 1);
+      String next = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "first").body();
+      String guess = Long.toString(Long.parseLong(next) + 1);
+      // Before: a publisher sending the next position as its id made every id-less publish a 409.
+      HttpResponse<String> squat = client.publish(TestAuth.PUB_A, "topic", "a", "data", "x", "id", guess);
+      assertThat(squat.statusCode()).isEqualTo(400);
+      assertThat(squat.body()).startsWith("id " + guess + " is reserved");
+      HttpResponse<String> other = client.publish(TestAuth.PUB_ALL, "topic", "b", "data", "second");
+      assertThat(other.statusCode()).isEqualTo(200);
+      assertThat(other.body()).isEqualTo(guess);
+      assertThat(s.take().data()).isEqualTo("first");
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "second", guess));
     }
   }
 
   @Test
   void privateUpdatesReachOnlySubscribersWhoseTokenCoversThem() throws Exception {
     try (HubClient.Stream anon = client.subscribe("topic=a", null);
-        HubClient.Stream authorised = client.subscribe("topic=a", "sub-all")) {
+        HubClient.Stream authorised = client.subscribe("topic=a", TestAuth.SUB_ALL)) {
       awaitSubscribers("a", 2);
-      client.publish("pub-all", "topic", "a", "data", "secret", "private", "on");
-      client.publish("pub-all", "topic", "a", "data", "public");
+      client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "secret", "private", "on");
+      client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "public");
       assertThat(authorised.take().data()).isEqualTo("secret");
       assertThat(authorised.take().data()).isEqualTo("public");
       assertThat(anon.take().data()).isEqualTo("public");
@@ -82,9 +105,9 @@ class HubPublishSubscribeTest {
   void jsonAndBatchBodiesPublishInOrderEachValidatedAlone() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a", null)) {
       awaitSubscribers("a", 1);
-      HttpResponse<String> one = client.post("pub-all", "application/json", "{\"topic\":\"a\",\"data\":\"j1\"}");
+      HttpResponse<String> one = client.post(TestAuth.PUB_ALL, "application/json", "{\"topic\":\"a\",\"data\":\"j1\"}");
       assertThat(one.statusCode()).isEqualTo(200);
-      HttpResponse<String> batch = client.post("pub-all", "application/json",
+      HttpResponse<String> batch = client.post(TestAuth.PUB_ALL, "application/json",
           "[{\"topic\":[\"a\"],\"data\":\"j2\"},{\"data\":\"no topic\"},{\"topic\":\"a\",\"data\":\"j3\",\"type\":\"t\"}]");
       assertThat(batch.statusCode()).isEqualTo(200);
       assertThat(batch.body()).matches("\\[\\{\"id\":\"2\"},\\{\"status\":400,\"error\":\"missing topic.*\"},\\{\"id\":\"3\"}]");
@@ -100,34 +123,39 @@ class HubPublishSubscribeTest {
     assertThat(noToken.statusCode()).isEqualTo(401);
     assertThat(noToken.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"herald\"");
     assertThat(client.publish("garbage", "topic", "a", "data", "x").statusCode()).isEqualTo(401);
-    HttpResponse<String> notCovered = client.publish("pub-a", "topic", "a", "topic", "b", "data", "x");
+    HttpResponse<String> basic = client.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(client.base + Hub.PATH))
+        .header("Authorization", "Basic dXNlcjpwYXNz").header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("topic=a")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(basic.statusCode()).isEqualTo(400);
+    assertThat(basic.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).contains("invalid_request"));
+    HttpResponse<String> notCovered = client.publish(TestAuth.PUB_A, "topic", "a", "topic", "b", "data", "x");
     assertThat(notCovered.statusCode()).isEqualTo(403);
     assertThat(notCovered.body()).contains("a, b");
     assertThat(notCovered.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).contains("insufficient_scope"));
-    assertThat(client.publish("pub-all", "data", "x").body()).startsWith("missing topic");
-    HttpResponse<String> newline = client.publish("pub-all", "topic", "a", "data", "x", "id", "1\n2");
+    assertThat(client.publish(TestAuth.PUB_ALL, "data", "x").body()).startsWith("missing topic");
+    HttpResponse<String> newline = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "1\n2");
     assertThat(newline.statusCode()).isEqualTo(400);
     assertThat(newline.body()).contains("id must not contain CR or LF");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "a\rb").statusCode()).isEqualTo(400);
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "retry", "soon").statusCode()).isEqualTo(400);
-    HttpResponse<String> control = client.publish("pub-all", "topic", "a\u0001b", "data", "x");
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "type", "a\rb").statusCode()).isEqualTo(400);
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "retry", "soon").statusCode()).isEqualTo(400);
+    HttpResponse<String> control = client.publish(TestAuth.PUB_ALL, "topic", "a\u0001b", "data", "x");
     assertThat(control.statusCode()).isEqualTo(400);
     assertThat(control.body()).contains("control characters: U+0001 at index 1");
-    assertThat(client.publish("pub-all", "topic", "a\u0085", "data", "x").statusCode()).isEqualTo(400);
-    HttpResponse<String> reserved = client.publish("pub-all", "topic", "/.well-known/mercure/subscriptions/a/b", "data", "x");
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a\u0085", "data", "x").statusCode()).isEqualTo(400);
+    HttpResponse<String> reserved = client.publish(TestAuth.PUB_ALL, "topic", "/.well-known/mercure/subscriptions/a/b", "data", "x");
     assertThat(reserved.statusCode()).isEqualTo(403);
     assertThat(reserved.body()).contains("reserved for the hub");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "id", "#frag").body()).contains("must not start with '#'");
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x", "type", "mercure").statusCode()).isEqualTo(400);
-    HttpResponse<String> big = client.publish("pub-all", "topic", "a", "data", "x".repeat(2000));
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "id", "#frag").body()).contains("must not start with '#'");
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x", "type", "mercure").statusCode()).isEqualTo(400);
+    HttpResponse<String> big = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x".repeat(2000));
     assertThat(big.statusCode()).isEqualTo(400);
     assertThat(big.body()).contains("size limit");
     // Past the request body limit (never below the server's 1 MiB default): refused before it is parsed.
-    assertThat(client.publish("pub-all", "topic", "a", "data", "x".repeat(Hub.requestBodyLimit(1024) + 1)).statusCode())
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x".repeat(Hub.requestBodyLimit(1024) + 1)).statusCode())
         .isEqualTo(413);
-    assertThat(client.post("pub-all", "text/plain", "hello").statusCode()).isEqualTo(415);
-    assertThat(client.post("pub-all", "application/json", "{oops").statusCode()).isEqualTo(400);
-    assertThat(client.publish("pub-all", "topic", "a", "data", "fine").statusCode()).isEqualTo(200);
+    assertThat(client.post(TestAuth.PUB_ALL, "text/plain", "hello").statusCode()).isEqualTo(415);
+    assertThat(client.post(TestAuth.PUB_ALL, "application/json", "{oops").statusCode()).isEqualTo(400);
+    assertThat(client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "fine").statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -138,7 +166,7 @@ class HubPublishSubscribeTest {
       assertThat(s.response.statusCode()).isEqualTo(200);
       awaitSubscribers("a", 1);
       for (String topic : List.of("d", "a", "b", "c", "https://example.com/books/1")) {
-        assertThat(client.publish("pub-all", "topic", topic, "data", topic).statusCode()).isEqualTo(200);
+        assertThat(client.publish(TestAuth.PUB_ALL, "topic", topic, "data", topic).statusCode()).isEqualTo(200);
       }
       assertThat(List.of(s.take().data(), s.take().data(), s.take().data(), s.take().data()))
           .containsExactly("a", "b", "c", "https://example.com/books/1");
@@ -152,8 +180,8 @@ class HubPublishSubscribeTest {
 
   @Test
   void resumeFromAnUnknownIdSaysEarliestThenSendsTheRetainedHistory() throws Exception {
-    client.publish("pub-all", "topic", "a", "data", "e1");
-    client.publish("pub-all", "topic", "a", "data", "e2");
+    client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "e1");
+    client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "e2");
     try (HubClient.Stream s = client.resume("topic=a", null, "urn:unknown")) {
       HubClient.Stream.Received cut = s.take();
       assertThat(cut.type()).isEqualTo("history-cut");
@@ -170,7 +198,7 @@ class HubPublishSubscribeTest {
   void healthReadinessAndMetricsAreServed() throws Exception {
     assertThat(client.get("/healthz").statusCode()).isEqualTo(200);
     assertThat(client.get("/readyz").body()).isEqualTo("ready\n");
-    client.publish("pub-all", "topic", "a", "data", "x");
+    client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "x");
     String metrics = client.get("/metrics").body();
     assertThat(metrics).contains("herald_events_published_total 1.0", "herald_connections ",
         "herald_store_append_seconds", "herald_events_delivered_total");
@@ -179,11 +207,11 @@ class HubPublishSubscribeTest {
   @Test
   void activeSubscriptionsArePublishedAndListedToAuthorisedSubscribers() throws Exception {
     hub.close();
-    hub = Hub.start(settings(true, 1024, "--subscriptions"), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        JwtHubAuth.SELECTORS, JwtHubAuth.URL_PATTERNS, null));
+    hub = Hub.start(settings(true, 1024, "--subscriptions"), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null));
     client = new HubClient(hub.port());
     try (HubClient.Stream watcher = client.subscribe("topic=" + java.net.URLEncoder.encode(
-        "/.well-known/mercure/subscriptions/{topic}/{subscriber}", java.nio.charset.StandardCharsets.UTF_8), "sub-all")) {
+        "/.well-known/mercure/subscriptions/{topic}/{subscriber}", java.nio.charset.StandardCharsets.UTF_8), TestAuth.SUB_ALL)) {
       await().until(() -> hub.server().broker().connectionCount() == 1);
       String subscriber;
       // The watcher's own subscription is announced first.
@@ -198,7 +226,7 @@ class HubPublishSubscribeTest {
 
         java.net.http.HttpResponse<String> listed = client.http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(client.base + "/.well-known/mercure/subscriptions/a"))
-            .header("Authorization", "Bearer sub-all").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + TestAuth.SUB_ALL).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.headers().firstValue("content-type")).hasValue("application/ld+json");
         assertThat(listed.body()).contains("\"type\":\"Subscriptions\"", "\"subscriber\":\"" + subscriber + "\"");
@@ -211,9 +239,49 @@ class HubPublishSubscribeTest {
   }
 
   @Test
+  void subscriptionEventsOfA10MatcherNameItsTypeAndCarryThePayloadOfTheSubscribersToken() throws Exception {
+    hub.close();
+    hub = Hub.start(settings(true, 1024, "--subscriptions"), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null));
+    client = new HubClient(hub.port());
+    long exp = java.time.Instant.now().getEpochSecond() + 600;
+    String alice = MercureTokens.hs256("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", "{\"exp\":" + exp + ","
+        + "\"authorization_details\":[{\"type\":\"https://mercure.rocks/authorization-detail\",\"actions\":[\"subscribe\"],"
+        + "\"topics\":[{\"match\":\"https://example.com/books/:id\",\"match_type\":\"urlpattern\"}],"
+        + "\"payload\":{\"user\":\"alice\"}}]}", TestAuth.SECRET);
+    String pattern = "https://example.com/books/:id";
+    String enc = java.net.URLEncoder.encode(pattern, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    try (HubClient.Stream watcher = client.subscribe("match_urlpattern="
+        + java.net.URLEncoder.encode("/.well-known/mercure/subscriptions/urlpattern/*", java.nio.charset.StandardCharsets.UTF_8),
+        TestAuth.SUB_ALL)) {
+      await().until(() -> hub.server().broker().connectionCount() == 1);
+      assertThat(watcher.take().data()).contains("\"match_type\":\"urlpattern\"");
+      try (HubClient.Stream s = client.subscribe("match_urlpattern=" + enc, alice)) {
+        com.fasterxml.jackson.databind.JsonNode on = new com.fasterxml.jackson.databind.ObjectMapper().readTree(watcher.take().data());
+        String subscriber = on.get("subscriber").asText();
+        assertThat(on.get("id").asText()).isEqualTo("/.well-known/mercure/subscriptions/urlpattern/" + enc + "/"
+            + java.net.URLEncoder.encode(subscriber, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(on.get("match_type").asText()).isEqualTo("urlpattern");
+        assertThat(on.get("match").asText()).isEqualTo(pattern);
+        assertThat(on.has("topic")).isFalse();
+        assertThat(on.get("payload").toString()).isEqualTo("{\"user\":\"alice\"}");
+
+        HttpResponse<String> listed = client.http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(client.base + "/.well-known/mercure/subscriptions/urlpattern/" + enc))
+            .header("Authorization", "Bearer " + TestAuth.SUB_ALL).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed.body());
+        assertThat(list.get("subscriptions")).hasSize(1);
+        assertThat(list.get("subscriptions").get(0).get("subscriber").asText()).isEqualTo(subscriber);
+        assertThat(list.get("subscriptions").get(0).get("payload").get("user").asText()).isEqualTo("alice");
+      }
+    }
+  }
+
+  @Test
   void anonymousSubscribersAreRefusedWhenNotAllowed() throws Exception {
-    Hub strict = Hub.start(settings(false, 1024), new Hub.Parts(new FakeAuth(), InMemoryEventLog.create(), () -> true,
-        FakeAuth::selector, FakeAuth::selector, null));
+    Hub strict = Hub.start(settings(false, 1024), new Hub.Parts(TestAuth.authorizer(), InMemoryEventLog.create(), () -> true,
+        MercureSelector::template, MercureSelector::urlPattern, null));
     try {
       HttpResponse<String> r = new HubClient(strict.port()).get(Hub.PATH + "?topic=a");
       assertThat(r.statusCode()).isEqualTo(401);

@@ -287,7 +287,7 @@ class ServeCommandTest {
     CompletableFuture<Outcome> master = CompletableFuture.supplyAsync(
         () -> run("serve", "--redis", "redis-sentinel://127.0.0.1:26379"));
 
-    assertRefusedInOneLine(alg.get(60, TimeUnit.SECONDS), "--jwt-algorithm must be HS256, RS256 or ES256, not XX");
+    assertRefusedInOneLine(alg.get(60, TimeUnit.SECONDS), "--jwt-algorithm must be HS256, RS256, ES256 or EdDSA, not XX");
     assertRefusedInOneLine(store.get(60, TimeUnit.SECONDS), "--store must be sqlite or memory, not nope");
     assertRefusedInOneLine(tls.get(60, TimeUnit.SECONDS), "--tls-cert and --tls-key go together");
     assertRefusedInOneLine(config.get(60, TimeUnit.SECONDS), "cannot read config file");

@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Ids.</b> The stream entry id ({@code "1700000000000-0"}) is the event id, so order and
  *       {@code Last-Event-ID} mean the same on every node. An event published with its own id keeps
- *       it; a duplicate, or one shaped like a stream id ({@code <ms>-<seq>}), fails with
- *       IllegalArgumentException.
+ *       it; an own id may repeat (a resume from it reads after its oldest occurrence); one shaped
+ *       like a stream id ({@code <ms>-<seq>}), the ids this log assigns, fails with
+ *       IllegalArgumentException, so the two never collide.
  *   <li><b>Acknowledgement.</b> An append's stage completes once Redis replied and this node's tail
  *       delivered the entry; with {@link Settings#withReplicas} also once that many replicas have
  *       it. What survives a Redis crash depends on Redis's persistence (docs/redis.md).
@@ -208,8 +209,8 @@ public final class RedisEventLog implements EventLog {
 
   /**
    * Appends with XADD. The stage completes on {@code herald-redis-tail} once the entry went to the
-   * tail consumer; it fails with IllegalArgumentException for a duplicate own id (or one shaped like
-   * a stream id), and with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
+   * tail consumer; it fails with IllegalArgumentException for an own id shaped like a stream id,
+   * and with IllegalStateException when Redis is unavailable, the log closed, or the entry not read
    * back within {@link Settings#deliveryTimeout()}. The broker checked the update (topics, data, a
    * non-empty own id).
    */
@@ -235,8 +236,7 @@ public final class RedisEventLog implements EventLog {
     if (settings.replicas() > 0) written = written.thenCompose(id -> replicated(redis, id));
     return written
         .handle((id, error) -> error != null
-            ? CompletableFuture.<StoredEvent>failedFuture(duplicate(error) ? new IllegalArgumentException(
-                "duplicate id: " + ownId) : unavailable(error))
+            ? CompletableFuture.<StoredEvent>failedFuture(unavailable(error))
             : pending.accepted(id).toCompletableFuture())
         .thenCompose(stage -> stage);
   }
@@ -321,11 +321,6 @@ public final class RedisEventLog implements EventLog {
           + (why == null ? "" : " (" + why + ")"));
     }
     return p.async();
-  }
-
-  private static boolean duplicate(Throwable error) {
-    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    return e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).contains(OwnIds.DUPLICATE);
   }
 
   private RuntimeException unavailable(Throwable error) {

@@ -19,15 +19,19 @@ public interface EventLog extends AutoCloseable {
    * Appends {@code event} to {@code topics}. The returned stage completes once the event is as
    * durable as the log promises, and not before it went to the tail consumer.
    *
-   * <p>If the event carries its own id, the log keeps it as the event's id (and may reject a
-   * duplicate); otherwise the log assigns one. A private update reaches only subscribers
+   * <p>If the event carries its own id, the log keeps it as the event's id; otherwise the log
+   * assigns one. Assigned ids and own ids never collide: the log refuses (IllegalArgumentException)
+   * an own id shaped like the ids it assigns. An own id may repeat, and no append is refused
+   * because another used the same id: each append is a new event, and {@link #readAfter} reads
+   * after the oldest retained event with that id. A private update reaches only subscribers
    * authorised for one of its topics (see {@link Subscription}).
    */
   CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate);
 
   /**
-   * Reads the retained events after {@code lastEventId}, oldest first; {@link #EARLIEST} reads all
-   * of them (without reporting a cut).
+   * Reads the retained events after {@code lastEventId} (after its oldest retained occurrence, if
+   * several events carry it), oldest first; {@link #EARLIEST} reads all of them (without reporting
+   * a cut).
    */
   CompletionStage<Replay> readAfter(String lastEventId);
 

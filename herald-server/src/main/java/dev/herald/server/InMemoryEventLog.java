@@ -16,8 +16,10 @@ import java.util.function.Consumer;
 
 /**
  * An event log in memory, bounded by count, bytes and age. Ids it assigns are the decimal
- * position, {@code "1"}, {@code "2"}, ...; an event published with its own id keeps it. Nothing
- * survives a restart.
+ * position, {@code "1"}, {@code "2"}, ...; an event published with its own id keeps it. Own ids
+ * of decimal digits only are refused, so that no own id can ever equal an assigned one. An own id
+ * may repeat (a retried publish, one id on several topics): each append is a new event, and a
+ * resume from that id reads after its oldest retained occurrence. Nothing survives a restart.
  *
  * <p>Thread-safe; appends are serialised, and an append hands the event to the tail consumer before
  * it returns, so fan-out order is log order.
@@ -36,7 +38,10 @@ public final class InMemoryEventLog implements EventLog {
   private final Clock clock;
 
   private final ArrayDeque<StoredEvent> events = new ArrayDeque<>();
+  /** Own and assigned ids to the position of their oldest retained occurrence. */
   private final Map<String, Long> positions = new HashMap<>();
+  /** Ids retained more than once, with how many occurrences beyond the first: usually empty. */
+  private final Map<String, Integer> repeats = new HashMap<>();
   private long lastPosition;
   private long bytes;
   private Consumer<StoredEvent> tail = e -> {};
@@ -76,13 +81,13 @@ public final class InMemoryEventLog implements EventLog {
     synchronized (this) {
       long position = lastPosition + 1;
       String id = event.id() != null ? event.id() : Long.toString(position);
-      if (positions.containsKey(id)) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException("duplicate id: " + id));
+      if (event.id() != null && isPositionId(id)) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException(reservedIdMessage(id)));
       }
       stored = StoredEvent.of(id, position, topics, event, clock.millis(), privateUpdate);
       lastPosition = position;
       events.addLast(stored);
-      positions.put(id, position);
+      if (positions.putIfAbsent(id, position) != null) repeats.merge(id, 1, Integer::sum);
       bytes += stored.frame().length;
       evict(stored.timestampMillis());
       // Under the lock: the tail sees events in position order.
@@ -128,8 +133,42 @@ public final class InMemoryEventLog implements EventLog {
           || nowMillis - oldest.timestampMillis() > maxAgeMillis;
       if (!over) return;
       events.removeFirst();
-      positions.remove(oldest.id());
+      forget(oldest);
       bytes -= oldest.frame().length;
     }
+  }
+
+  /** Drops an evicted event's id, or moves it to the id's next retained occurrence. */
+  private void forget(StoredEvent evicted) {
+    String id = evicted.id();
+    Integer more = repeats.get(id);
+    if (more == null) {
+      positions.remove(id);
+      return;
+    }
+    if (more == 1) repeats.remove(id);
+    else repeats.put(id, more - 1);
+    for (StoredEvent e : events) { // only for repeated ids, which are rare
+      if (e.id().equals(id)) {
+        positions.put(id, e.position());
+        return;
+      }
+    }
+  }
+
+  /** Whether {@code id} has the shape of an id this log assigns: decimal digits only. */
+  private static boolean isPositionId(String id) {
+    if (id.isEmpty()) return false;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  }
+
+  /** The refusal of an own id that {@link #isPositionId looks like an assigned one}. */
+  private static String reservedIdMessage(String id) {
+    return "id " + id + " is reserved: ids of decimal digits only are the ones the log assigns"
+        + " (use another form, such as urn:uuid:...)";
   }
 }

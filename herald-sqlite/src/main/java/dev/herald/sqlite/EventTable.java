@@ -11,17 +11,19 @@ import java.util.List;
 
 /**
  * The schema and the SQL of the {@code events} table. The position is the rowid, so reading in log
- * order is a walk of the table's own b-tree; the id has a unique index for resumes and duplicates.
+ * order is a walk of the table's own b-tree; the id has an index (id, position) for resumes. Ids
+ * are not unique: a publisher may use one id for several events (schema version 2; version 1 made
+ * ids unique, and {@link #create} migrates such a file in place).
  */
 final class EventTable {
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
   static final String COLUMNS = "position, id, topics, type, data, retry, comments, private, timestamp_ms";
 
   // AUTOINCREMENT only for sqlite_sequence: it remembers the highest position ever written, so
   // positions (and assigned ids) are never reused, even after retention emptied the table.
   private static final String CREATE = "CREATE TABLE IF NOT EXISTS events ("
       + " position INTEGER PRIMARY KEY AUTOINCREMENT,"
-      + " id TEXT NOT NULL UNIQUE,"
+      + " id TEXT NOT NULL,"
       + " topics TEXT NOT NULL,"
       + " type TEXT,"
       + " data TEXT,"
@@ -29,10 +31,10 @@ final class EventTable {
       + " comments TEXT,"
       + " private INTEGER NOT NULL,"
       + " timestamp_ms INTEGER NOT NULL)";
+  private static final String CREATE_ID_INDEX = "CREATE INDEX IF NOT EXISTS events_by_id ON events (id, position)";
 
-  /** Inserts a row, or nothing (update count 0) when its id is already taken. */
-  static final String INSERT = "INSERT INTO events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-      + " ON CONFLICT (id) DO NOTHING";
+  /** Inserts a row. */
+  static final String INSERT = "INSERT INTO events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Deletes the oldest rows; the parameter is how many, minus one. */
   static final String TRIM_COUNT = "DELETE FROM events WHERE position <="
@@ -48,11 +50,16 @@ final class EventTable {
 
   private static final String SELECT_AFTER = "SELECT " + COLUMNS + " FROM events"
       + " WHERE position > ? AND timestamp_ms >= ? ORDER BY position";
-  private static final String SELECT_ID = "SELECT position FROM events WHERE id = ? AND timestamp_ms >= ?";
+  /** The oldest retained event with an id: a resume from a repeated id misses nothing. */
+  private static final String SELECT_ID =
+      "SELECT position FROM events WHERE id = ? AND timestamp_ms >= ? ORDER BY position LIMIT 1";
 
   private EventTable() {}
 
-  /** Creates the table if needed and checks the file is not from a newer Herald. */
+  /**
+   * Creates the table if needed, migrates a version 1 file, and checks the file is not from a
+   * newer Herald. Runs in the caller's transaction: a failed migration leaves the file as it was.
+   */
   static void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       int version;
@@ -63,9 +70,32 @@ final class EventTable {
         throw new SQLException("the event store has schema version " + version
             + "; this Herald reads up to " + SCHEMA_VERSION);
       }
+      if (version == 1) migrateFromUniqueIds(s);
       s.executeUpdate(CREATE);
+      s.executeUpdate(CREATE_ID_INDEX);
       s.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
     }
+  }
+
+  /**
+   * Version 1 declared {@code id UNIQUE}, which SQLite cannot drop: copy the rows into a table
+   * without it, keeping positions, and the highest position ever used (sqlite_sequence), so
+   * positions are still never reused.
+   */
+  private static void migrateFromUniqueIds(Statement s) throws SQLException {
+    s.executeUpdate("ALTER TABLE events RENAME TO events_v1");
+    s.executeUpdate(CREATE);
+    s.executeUpdate("INSERT INTO events (" + COLUMNS + ") SELECT " + COLUMNS + " FROM events_v1 ORDER BY position");
+    long highest = 0;
+    try (ResultSet r = s.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = 'events_v1'")) {
+      if (r.next()) highest = r.getLong(1);
+    }
+    s.executeUpdate("DROP TABLE events_v1");
+    s.executeUpdate("DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_v1')");
+    try (ResultSet r = s.executeQuery("SELECT COALESCE(MAX(position), 0) FROM events")) {
+      if (r.next()) highest = Math.max(highest, r.getLong(1));
+    }
+    s.executeUpdate("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', " + highest + ")");
   }
 
   /** Where a reopened log continues: the highest position ever used, the newest timestamp, the row count. */

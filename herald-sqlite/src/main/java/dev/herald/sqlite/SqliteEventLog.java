@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * loss. Appends are group-committed: one writer thread, {@code herald-store-writer}, writes
  * whatever is queued in one transaction, so durability costs one fsync per batch, not per event.
  *
- * <p>Ids and order follow {@link dev.herald.server.InMemoryEventLog}: an event keeps its own id
- * (a duplicate fails its stage with IllegalArgumentException), else its id is its decimal position;
- * positions continue across restarts and are never reused. History is bounded by count (trimmed in
+ * <p>Ids and order follow {@link dev.herald.server.InMemoryEventLog}: an event keeps its own id,
+ * else its id is its decimal position; positions continue across restarts and are never reused.
+ * Own ids of decimal digits only are refused, so that they never collide with assigned ones; an
+ * own id may repeat, and a resume from it reads after its oldest retained occurrence. History is bounded by count (trimmed in
  * every batch) and by age (trimmed every second, and never returned once expired).
  *
  * <p>Threads: the tail consumer runs on the writer thread, once per event, in position order,
@@ -136,7 +137,8 @@ public final class SqliteEventLog implements EventLog {
   /**
    * Queues {@code event} for the next batch. The stage completes, on the writer thread, once the
    * batch is committed and the event went to the tail; it fails with IllegalArgumentException for
-   * a duplicate or empty id, IllegalStateException once the log is closed, RejectedExecutionException
+   * an own id of decimal digits only (the log's own ids), IllegalStateException once the log is
+   * closed, RejectedExecutionException
    * when too many appends are waiting, or the SQLException of a failed write.
    * The broker checked the update (topics, data, a non-empty own id).
    */
@@ -144,6 +146,10 @@ public final class SqliteEventLog implements EventLog {
   public CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
     Objects.requireNonNull(event, "event");
     List<String> copy = List.copyOf(topics);
+    if (event.id() != null && isPositionId(event.id())) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("id " + event.id() + " is reserved: ids of"
+          + " decimal digits only are the ones the log assigns (use another form, such as urn:uuid:...)"));
+    }
     CompletableFuture<StoredEvent> result = new CompletableFuture<>();
     switch (queue.offer(new WriteTask.Append(copy, event, privateUpdate, result))) {
       case ACCEPTED:
@@ -224,6 +230,11 @@ public final class SqliteEventLog implements EventLog {
     } catch (IOException e) {
       LOG.warn("event store: releasing the directory lock failed", e);
     }
+  }
+
+  /** Whether {@code id} has the shape of the ids this log assigns: decimal digits only. */
+  private static boolean isPositionId(String id) {
+    return !id.isEmpty() && id.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   private static void closeAll(StoreReaders readers, Connection write, DirectoryLock lock) throws IOException {

@@ -159,7 +159,7 @@ final class StoreWriter implements Runnable {
     return null;
   }
 
-  /** Inserts one event; null (and its stage failed) if its id is taken or it is invalid. */
+  /** Inserts one event; null (and its stage failed) if it is invalid. */
   private StoredEvent insert(WriteTask.Append a) throws SQLException {
     long position = lastPosition + 1;
     String id = a.event().id() != null ? a.event().id() : Long.toString(position);
@@ -174,10 +174,7 @@ final class StoreWriter implements Runnable {
       return null;
     }
     RowCodec.bind(insert, e);
-    if (insert.executeUpdate() == 0) {
-      a.fail(new IllegalArgumentException("duplicate id: " + id));
-      return null;
-    }
+    insert.executeUpdate();
     lastPosition = position;
     lastTimestampMillis = timestamp;
     count++;

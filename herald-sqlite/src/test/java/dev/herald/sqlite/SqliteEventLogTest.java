@@ -88,27 +88,60 @@ class SqliteEventLogTest {
   }
 
   @Test
-  void rejectsDuplicateIdsWithoutUsingAPosition() throws Exception {
+  void ownIdsMayRepeatAndAResumeFromOneReadsAfterItsOldestOccurrence() throws Exception {
     SqliteEventLog log = open();
     await(log.append(List.of("a"), Event.builder().id("x").data("1").build(), false));
+    await(log.append(List.of("b"), Event.of("2"), false));
+    // A retried publish, or the same id on another topic: stored again, refused to nobody.
+    StoredEvent again = await(log.append(List.of("c"), Event.builder().id("x").data("3").build(), false));
+    await(log.append(List.of("a"), Event.of("4"), false));
 
-    Throwable duplicate = failure(log.append(List.of("a"), Event.builder().id("x").data("2").build(), false));
-
-    assertThat(duplicate).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate id: x");
-    assertThat(await(log.append(List.of("a"), Event.of("3"), false)).position()).isEqualTo(2);
-    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("x", "2");
+    assertThat(again.position()).isEqualTo(3);
+    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("x", "2", "x", "4");
+    // A client that saw either x resumes after the first: it may see some events again, it loses none.
+    assertThat(ids(await(log.readAfter("x")))).containsExactly("2", "x", "4");
   }
 
   @Test
-  void rejectsADuplicateInsideOneBatch() throws Exception {
+  void refusesOwnIdsShapedLikeTheIdsItAssigns() throws Exception {
     SqliteEventLog log = open();
-    List<CompletionStage<StoredEvent>> stages = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      stages.add(log.append(List.of("a"), Event.builder().id(i == 25 ? "dup" : i == 30 ? "dup" : "e" + i).data("d").build(), false));
+    await(log.append(List.of("a"), Event.of("1"), false));
+    // A publisher sending the next position as its id would make the next assigned id ambiguous.
+    Throwable reserved = failure(log.append(List.of("a"), Event.builder().id("2").data("mine").build(), false));
+    assertThat(reserved).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("id 2 is reserved");
+    assertThat(await(log.append(List.of("a"), Event.of("next"), false)).id()).isEqualTo("2");
+    assertThat(await(log.append(List.of("a"), Event.builder().id("2a").data("x").build(), false)).id()).isEqualTo("2a");
+  }
+
+  @Test
+  void migratesAVersion1FileWhoseIdsWereUniqueKeepingRowsAndPositions() throws Exception {
+    // The schema Herald wrote before ids could repeat, with its rows and its sequence.
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+        Statement s = c.createStatement()) {
+      s.executeUpdate("CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+          + " topics TEXT NOT NULL, type TEXT, data TEXT, retry TEXT, comments TEXT, private INTEGER NOT NULL,"
+          + " timestamp_ms INTEGER NOT NULL)");
+      long now = System.currentTimeMillis();
+      s.executeUpdate("INSERT INTO events VALUES (7, '7', '[\"a\"]', NULL, 'seven', NULL, NULL, 0, " + now + ")");
+      s.executeUpdate("INSERT INTO events VALUES (8, 'mine', '[\"a\"]', 't', 'eight', NULL, NULL, 1, " + now + ")");
+      s.executeUpdate("UPDATE sqlite_sequence SET seq = 12 WHERE name = 'events'"); // 9..12 were trimmed
+      s.executeUpdate("PRAGMA user_version = 1");
     }
-    assertThat(failure(stages.get(30))).isInstanceOf(IllegalArgumentException.class);
-    assertThat(await(stages.get(25)).id()).isEqualTo("dup");
-    assertThat(await(stages.get(49)).position()).isEqualTo(49);
+    SqliteEventLog log = open();
+    Replay all = await(log.readAfter(EventLog.EARLIEST));
+    assertThat(all.events()).extracting(StoredEvent::position).containsExactly(7L, 8L);
+    assertThat(all.events().get(1).event()).isEqualTo(Event.builder().id("mine").type("t").data("eight").build());
+    assertThat(all.events().get(1).privateUpdate()).isTrue();
+    // Positions are still never reused, and ids may now repeat.
+    assertThat(await(log.append(List.of("a"), Event.of("next"), false)).id()).isEqualTo("13");
+    assertThat(await(log.append(List.of("a"), Event.builder().id("mine").data("again").build(), false)).position())
+        .isEqualTo(14);
+    log.close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteEventLog.FILE_NAME));
+        Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("PRAGMA user_version")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getInt(1)).isEqualTo(EventTable.SCHEMA_VERSION);
+    }
   }
 
   @Test
@@ -268,9 +301,9 @@ class SqliteEventLogTest {
 
     assertThat(next.id()).isEqualTo("3");
     assertThat(next.position()).isEqualTo(3);
-    assertThat(failure(again.append(List.of("a"), Event.builder().id("own").data("dup").build(), false)))
-        .isInstanceOf(IllegalArgumentException.class);
     assertThat(ids(await(again.readAfter("1")))).containsExactly("own", "3");
+    // The id index survives the reopening: a resume from the own id still finds it.
+    assertThat(ids(await(again.readAfter("own")))).containsExactly("3");
   }
 
   @Test

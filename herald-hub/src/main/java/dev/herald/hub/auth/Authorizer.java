@@ -21,6 +21,14 @@ import java.util.Set;
  * <p>Immutable and thread-safe; call from any thread.
  */
 public final class Authorizer {
+  /**
+   * The {@code type}s of the {@code authorization_details} entries this hub reads (RFC 9396): the
+   * reference hub's (and its documentation's) URL, and {@code mercure}, the name the draft's text
+   * uses.
+   */
+  public static final List<String> AUTHORIZATION_DETAIL_TYPES =
+      List.of("https://mercure.rocks/authorization-detail", "mercure");
+
   /** The {@code realm} of every challenge. */
   public static final String REALM = "herald";
 
@@ -129,7 +137,12 @@ public final class Authorizer {
 
   /** {@code WWW-Authenticate} for a 401 with an invalid token. */
   public static String invalidTokenChallenge(String description) {
-    return challenge() + ", error=\"invalid_token\", error_description=\"" + quotable(description) + "\"";
+    return errorChallenge("invalid_token", description);
+  }
+
+  /** {@code WWW-Authenticate} with an RFC 6750 error code and its description. */
+  static String errorChallenge(String error, String description) {
+    return challenge() + ", error=\"" + error + "\", error_description=\"" + quotable(description) + "\"";
   }
 
   /** {@code WWW-Authenticate} for a 403: a valid token that does not cover the topic. */

@@ -5,8 +5,18 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -23,7 +33,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Verifies Mercure JWTs (JWS compact serialisation) against exactly one key, and reads what they
@@ -34,9 +47,8 @@ import java.util.Objects;
  * ({@code alg: none}; an HS256 token "signed" with an RSA public key that an RS256 hub publishes).
  *
  * <p>Checks, in order: size, signed (not {@code none}, not encrypted), {@code alg}, optionally
- * {@code typ: at+jwt}, signature, {@code exp} (required unless {@link #withExpiryRequired
- * withExpiryRequired(false)}), {@code nbf} when present, optionally {@code aud} and {@code iss},
- * then the Mercure claims. Time checks allow {@link #DEFAULT_CLOCK_SKEW} either way, for clocks of
+ * {@code typ: at+jwt}, signature, {@code exp} (see {@link ExpiryRule}), {@code nbf} when present,
+ * optionally {@code aud} and {@code iss}, then the Mercure claims. Time checks allow {@link #DEFAULT_CLOCK_SKEW} either way, for clocks of
  * publisher and hub that drift apart.
  *
  * <p>Immutable and thread-safe; the {@code with...} methods return new instances.
@@ -61,7 +73,9 @@ public final class JwtVerifier {
     /** RSASSA-PKCS1-v1_5 with SHA-256; the hub holds the RSA public key. */
     RS256(JWSAlgorithm.RS256),
     /** ECDSA on P-256 with SHA-256; the hub holds the EC public key. */
-    ES256(JWSAlgorithm.ES256);
+    ES256(JWSAlgorithm.ES256),
+    /** EdDSA on Ed25519 (RFC 8037); the hub holds the Ed25519 public key. */
+    EdDSA(JWSAlgorithm.EdDSA);
 
     private final JWSAlgorithm jws;
 
@@ -70,29 +84,47 @@ public final class JwtVerifier {
     }
   }
 
-  private final Algorithm algorithm;
-  private final JWSVerifier verifier;
+  /** Which tokens must carry an {@code exp} claim. Whenever {@code exp} is present, it is enforced. */
+  public enum ExpiryRule {
+    /**
+     * Mercure 1.0 access tokens ({@code typ: at+jwt}, or an {@code authorization_details} claim)
+     * must carry {@code exp}, as RFC 9068 and the 1.0 text require; 0.x tokens (the {@code mercure}
+     * claim) may omit it, as the 0.x hubs allowed and their documentation's example tokens do. The
+     * default.
+     */
+    ACCESS_TOKENS,
+    /** Every token must carry {@code exp} ({@code herald serve --require-exp}). */
+    EVERY_TOKEN
+  }
+
+  /** Where the verification keys come from: one configured key, or a JWK Set chosen by kid. */
+  private sealed interface Keys permits OneKey, KeySet {}
+
+  private record OneKey(Algorithm algorithm, JWSVerifier verifier) implements Keys {}
+
+  private record KeySet(JWKSource<SecurityContext> source, Set<Algorithm> algorithms) implements Keys {}
+
+  private final Keys keys;
   private final Duration clockSkew;
   private final Clock clock;
-  private final boolean expiryRequired;
+  private final ExpiryRule expiryRule;
   private final boolean accessTokenTypeRequired;
   private final String audience;
   private final String issuer;
 
-  private JwtVerifier(Algorithm algorithm, JWSVerifier verifier, Duration clockSkew, Clock clock,
-      boolean expiryRequired, boolean accessTokenTypeRequired, String audience, String issuer) {
-    this.algorithm = algorithm;
-    this.verifier = verifier;
+  private JwtVerifier(Keys keys, Duration clockSkew, Clock clock,
+      ExpiryRule expiryRule, boolean accessTokenTypeRequired, String audience, String issuer) {
+    this.keys = keys;
     this.clockSkew = clockSkew;
     this.clock = clock;
-    this.expiryRequired = expiryRequired;
+    this.expiryRule = expiryRule;
     this.accessTokenTypeRequired = accessTokenTypeRequired;
     this.audience = audience;
     this.issuer = issuer;
   }
 
-  private JwtVerifier(Algorithm algorithm, JWSVerifier verifier) {
-    this(algorithm, verifier, DEFAULT_CLOCK_SKEW, Clock.systemUTC(), true, false, null, null);
+  private JwtVerifier(Keys keys) {
+    this(keys, DEFAULT_CLOCK_SKEW, Clock.systemUTC(), ExpiryRule.ACCESS_TOKENS, false, null, null);
   }
 
   /**
@@ -106,7 +138,7 @@ public final class JwtVerifier {
           + MIN_SECRET_BYTES + " (256 bits). Generate one with: openssl rand -base64 32");
     }
     try {
-      return new JwtVerifier(Algorithm.HS256, new MACVerifier(Arrays.copyOf(secret, secret.length)));
+      return new JwtVerifier(new OneKey(Algorithm.HS256, new MACVerifier(Arrays.copyOf(secret, secret.length))));
     } catch (JOSEException e) {
       throw new IllegalArgumentException("unusable HS256 secret", e);
     }
@@ -136,8 +168,9 @@ public final class JwtVerifier {
   private static JwtVerifier publicKeyPem(Algorithm algorithm, String pem, String where) {
     try {
       return switch (algorithm) {
-        case RS256 -> new JwtVerifier(algorithm, new RSASSAVerifier(PublicKeys.rsa(pem, where)));
-        case ES256 -> new JwtVerifier(algorithm, new ECDSAVerifier(PublicKeys.ecP256(pem, where)));
+        case RS256 -> new JwtVerifier(new OneKey(algorithm, new RSASSAVerifier(PublicKeys.rsa(pem, where))));
+        case ES256 -> new JwtVerifier(new OneKey(algorithm, new ECDSAVerifier(PublicKeys.ecP256(pem, where))));
+        case EdDSA -> new JwtVerifier(new OneKey(algorithm, new Ed25519Verifier(PublicKeys.ed25519(pem, where))));
         case HS256 -> throw new IllegalArgumentException("HS256 uses a shared secret, not a public key");
       };
     } catch (JOSEException e) {
@@ -145,45 +178,61 @@ public final class JwtVerifier {
     }
   }
 
-  /** The one algorithm tokens must be signed with. */
-  public Algorithm algorithm() {
-    return algorithm;
+  /**
+   * Keys from a JWK Set, chosen by the token's {@code kid} (and its {@code alg}, which must be one
+   * of {@code algorithms}); a token whose {@code kid} names no key of the set is refused. The set's
+   * keys must be public keys: RSA of at least {@value #MIN_RSA_KEY_BITS} bits, EC P-256, Ed25519.
+   * Key material the token itself carries ({@code jwk}, {@code jku}, {@code x5u}) is never used.
+   *
+   * @param source the set: {@code ImmutableJWKSet} for a file, or what {@code JWKSourceBuilder}
+   *     builds for a URL (cached, refreshed, so keys rotate without a restart)
+   * @throws IllegalArgumentException if {@code algorithms} is empty or holds HS256
+   */
+  public static JwtVerifier keySet(JWKSource<SecurityContext> source, Set<Algorithm> algorithms) {
+    Objects.requireNonNull(source, "source");
+    if (algorithms.isEmpty() || algorithms.contains(Algorithm.HS256)) {
+      throw new IllegalArgumentException("a JWK Set verifies RS256, ES256 or EdDSA tokens");
+    }
+    return new JwtVerifier(new KeySet(source, Set.copyOf(EnumSet.copyOf(algorithms))));
+  }
+
+  /** The algorithms tokens may be signed with: the configured one, or those of a JWK Set. */
+  public Set<Algorithm> algorithms() {
+    return keys instanceof OneKey one ? Set.of(one.algorithm()) : ((KeySet) keys).algorithms();
   }
 
   /** This verifier with {@code skew} of tolerance on {@code exp} and {@code nbf}. */
   public JwtVerifier withClockSkew(Duration skew) {
     if (skew.isNegative()) throw new IllegalArgumentException("negative clock skew");
-    return new JwtVerifier(algorithm, verifier, skew, clock, expiryRequired, accessTokenTypeRequired, audience, issuer);
+    return new JwtVerifier(keys, skew, clock, expiryRule, accessTokenTypeRequired, audience, issuer);
   }
 
   /** This verifier reading the time from {@code clock} (tests). */
   public JwtVerifier withClock(Clock clock) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, Objects.requireNonNull(clock), expiryRequired,
+    return new JwtVerifier(keys, clockSkew, Objects.requireNonNull(clock), expiryRule,
         accessTokenTypeRequired, audience, issuer);
   }
 
-  /**
-   * Whether a token without {@code exp} is refused; {@code true} by default, as Mercure 1.0
-   * requires. Turn off only for 0.x publishers whose tokens never expire.
-   */
-  public JwtVerifier withExpiryRequired(boolean required) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, required, accessTokenTypeRequired, audience, issuer);
+  /** Which tokens must carry {@code exp}; {@link ExpiryRule#ACCESS_TOKENS} by default. */
+  public JwtVerifier withExpiryRule(ExpiryRule rule) {
+    return new JwtVerifier(keys, clockSkew, clock, Objects.requireNonNull(rule), accessTokenTypeRequired,
+        audience, issuer);
   }
 
   /** Whether the header must carry {@code typ: at+jwt} (RFC 9068, Mercure 1.0); off by default. */
   public JwtVerifier withAccessTokenTypeRequired(boolean required) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, required, audience, issuer);
+    return new JwtVerifier(keys, clockSkew, clock, expiryRule, required, audience, issuer);
   }
 
   /** Requires {@code aud} to be or contain {@code audience} (the hub's resource identifier). */
   public JwtVerifier withAudience(String audience) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, accessTokenTypeRequired,
+    return new JwtVerifier(keys, clockSkew, clock, expiryRule, accessTokenTypeRequired,
         Objects.requireNonNull(audience), issuer);
   }
 
   /** Requires {@code iss} to equal {@code issuer}. */
   public JwtVerifier withIssuer(String issuer) {
-    return new JwtVerifier(algorithm, verifier, clockSkew, clock, expiryRequired, accessTokenTypeRequired,
+    return new JwtVerifier(keys, clockSkew, clock, expiryRule, accessTokenTypeRequired,
         audience, Objects.requireNonNull(issuer));
   }
 
@@ -197,7 +246,7 @@ public final class JwtVerifier {
     if (token == null || token.isEmpty()) throw new AuthException("empty token");
     if (token.length() > MAX_TOKEN_CHARS) throw new AuthException("token too long");
     SignedJWT jwt = parse(token);
-    if (!algorithm.jws.equals(jwt.getHeader().getAlgorithm())) {
+    if (algorithms().stream().noneMatch(a -> a.jws.equals(jwt.getHeader().getAlgorithm()))) {
       throw new AuthException("token not signed with the configured algorithm");
     }
     if (accessTokenTypeRequired && !isAccessTokenType(jwt.getHeader().getType())) {
@@ -205,7 +254,7 @@ public final class JwtVerifier {
     }
     try {
       // Nimbus verifiers also refuse tokens with "crit" headers they do not understand.
-      if (!jwt.verify(verifier)) throw new AuthException("invalid signature");
+      if (!signatureVerifies(jwt)) throw new AuthException("invalid signature");
     } catch (JOSEException | IllegalStateException e) {
       throw new AuthException("invalid signature");
     }
@@ -215,12 +264,41 @@ public final class JwtVerifier {
     } catch (ParseException e) {
       throw new AuthException("malformed token claims");
     }
-    checkTimes(claims);
+    boolean accessToken = isAccessTokenType(jwt.getHeader().getType()) || MercureClaims.hasAuthorizationDetails(claims);
+    checkTimes(claims, expiryRule == ExpiryRule.EVERY_TOKEN || accessToken);
     if (audience != null && (claims.getAudience() == null || !claims.getAudience().contains(audience))) {
       throw new AuthException("token not issued for this hub (aud)");
     }
     if (issuer != null && !issuer.equals(claims.getIssuer())) throw new AuthException("untrusted issuer");
     return MercureClaims.read(claims);
+  }
+
+  private boolean signatureVerifies(SignedJWT jwt) throws JOSEException {
+    if (keys instanceof OneKey one) return jwt.verify(one.verifier());
+    List<JWK> candidates;
+    try {
+      // Matches the key type to the alg, and the kid when the token names one.
+      candidates = ((KeySet) keys).source().get(new JWKSelector(JWKMatcher.forJWSHeader(jwt.getHeader())), null);
+    } catch (com.nimbusds.jose.KeySourceException e) {
+      throw new AuthException("the key set is unavailable");
+    }
+    if (candidates.isEmpty()) throw new AuthException("no key for this token (kid)");
+    for (JWK key : candidates) {
+      JWSVerifier verifier = verifierFor(key);
+      if (verifier != null && jwt.verify(verifier)) return true;
+    }
+    return false;
+  }
+
+  /** A verifier for a key of the set, or null for a key Herald would refuse as configuration. */
+  private static JWSVerifier verifierFor(JWK key) throws JOSEException {
+    if (key.isPrivate()) return null; // a set publishing private keys is a mistake: trust none of them
+    if (key instanceof RSAKey rsa) {
+      return rsa.size() >= MIN_RSA_KEY_BITS ? new RSASSAVerifier(rsa) : null;
+    }
+    if (key instanceof ECKey ec) return Curve.P_256.equals(ec.getCurve()) ? new ECDSAVerifier(ec) : null;
+    if (key instanceof OctetKeyPair okp) return Curve.Ed25519.equals(okp.getCurve()) ? new Ed25519Verifier(okp) : null;
+    return null;
   }
 
   private static SignedJWT parse(String token) {
@@ -236,7 +314,7 @@ public final class JwtVerifier {
     return signed;
   }
 
-  private void checkTimes(JWTClaimsSet claims) {
+  private void checkTimes(JWTClaimsSet claims, boolean expiryRequired) {
     // Nimbus reads a non-numeric exp or nbf as absent: treat that as malformed, not as "no expiry".
     Date exp = claims.getExpirationTime();
     Date nbf = claims.getNotBeforeTime();
@@ -263,7 +341,7 @@ public final class JwtVerifier {
 
   @Override
   public String toString() {
-    return "JwtVerifier[" + algorithm + ", skew " + clockSkew + (expiryRequired ? ", exp required" : "")
+    return "JwtVerifier[" + algorithms() + ", skew " + clockSkew + ", exp required of " + expiryRule
         + (audience != null ? ", aud " + audience : "") + (issuer != null ? ", iss " + issuer : "") + "]";
   }
 }

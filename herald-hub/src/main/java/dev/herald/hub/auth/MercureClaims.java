@@ -11,21 +11,27 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the Mercure rights out of verified claims. Two shapes:
+ * Reads the Mercure rights out of verified claims, in every shape the Mercure world writes them:
  *
  * <pre>
- * 0.x  {"mercure": {"publish": ["..."], "subscribe": ["..."], "payload": ...}}
- * 1.0  {"authorization_details": [{"type": "mercure", "actions": ["publish", "subscribe"],
- *        "topics": [{"match": "...", "matchType": "Exact" | "URLPattern"}], "payload": {...}}]}
+ * 0.x       {"mercure": {"publish": ["..."], "subscribe": ["..."], "payload": ...}}
+ * 1.0 hub   {"mercure": {"publish": [{"match": "...", "match_type": "urlpattern"}], ...}}
+ * 1.0       {"authorization_details": [{"type": "https://mercure.rocks/authorization-detail",
+ *             "actions": ["publish", "subscribe"],
+ *             "topics": [{"match": "...", "match_type": "exact" | "urlpattern"}], "payload": {...}}]}
  * </pre>
  *
  * <p>As in the reference hub, a non-empty {@code authorization_details} wins and the {@code
  * mercure} claim is then ignored. Any malformed grant rejects the whole token: acting on the
- * entries that did parse would silently change what the token allows.
+ * entries that did parse would silently change what the token allows. What the specification
+ * leaves open for future versions is ignored rather than refused: details of another {@code type},
+ * and actions other than {@code publish} and {@code subscribe}.
  */
 final class MercureClaims {
   static final int MAX_DETAILS = 100;
   static final int MAX_SELECTORS = 1000;
+
+  static final Set<String> DETAIL_TYPES = Set.copyOf(Authorizer.AUTHORIZATION_DETAIL_TYPES);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,11 +42,16 @@ final class MercureClaims {
 
   private MercureClaims() {}
 
+  /** Whether {@code claims} carry 1.0 {@code authorization_details} (which make an access token). */
+  static boolean hasAuthorizationDetails(JWTClaimsSet claims) {
+    Object details = claims.getClaim("authorization_details");
+    return details != null && !(details instanceof List<?> list && list.isEmpty());
+  }
+
   static Authorization read(JWTClaimsSet claims) {
     MercureClaims reader = new MercureClaims();
-    Object details = claims.getClaim("authorization_details");
-    if (details != null && !(details instanceof List<?> list && list.isEmpty())) {
-      reader.readDetails(details);
+    if (hasAuthorizationDetails(claims)) {
+      reader.readDetails(claims.getClaim("authorization_details"));
     } else if (claims.getClaim("mercure") != null) {
       reader.readLegacy(claims.getClaim("mercure"));
     }
@@ -54,20 +65,33 @@ final class MercureClaims {
 
   private void readLegacy(Object claim) {
     if (!(claim instanceof Map<?, ?> mercure)) throw invalid("the mercure claim must be an object");
-    publish.addAll(legacySelectors(mercure.get("publish"), "mercure.publish"));
-    subscribe.addAll(legacySelectors(mercure.get("subscribe"), "mercure.subscribe"));
+    publish.addAll(legacySelectors(mercure.get("publish"), "mercure.publish", false));
+    subscribe.addAll(legacySelectors(mercure.get("subscribe"), "mercure.subscribe", true));
     if (mercure.containsKey("payload")) {
+      // After the per-matcher payloads: the first match wins, so this is the fallback.
       payloads.add(new Authorization.Payload(List.of(MercureSelector.template("*")), json(mercure.get("payload"))));
     }
   }
 
-  private List<MercureSelector> legacySelectors(Object value, String claim) {
+  /**
+   * 0.x entries are strings (exact, URI template or {@code *}); the 1.0 hub writes matcher objects,
+   * {@code {"match": ..., "match_type": ..., "payload": ...}}, and both may stand side by side.
+   */
+  private List<MercureSelector> legacySelectors(Object value, String claim, boolean subscribeGrant) {
     if (value == null) return List.of();
     if (!(value instanceof List<?> list)) throw invalid(claim + " must be an array of topic selectors");
     List<MercureSelector> out = new ArrayList<>();
     for (Object item : list) {
-      if (!(item instanceof String s)) throw invalid(claim + " must be an array of strings");
-      out.add(selector(MercureSelector.Kind.TEMPLATE, s, claim));
+      if (item instanceof String s) {
+        out.add(selector(MercureSelector.Kind.TEMPLATE, s, claim));
+      } else if (item instanceof Map<?, ?> matcher) {
+        MercureSelector selector = matcher(matcher, claim);
+        out.add(selector);
+        Object payload = matcher.get("payload");
+        if (payload != null && subscribeGrant) payloads.add(new Authorization.Payload(List.of(selector), json(payload)));
+      } else {
+        throw invalid(claim + " entries must be strings or {\"match\": ...} objects");
+      }
     }
     return out;
   }
@@ -79,7 +103,7 @@ final class MercureClaims {
       if (!(entry instanceof Map<?, ?> detail)) throw invalid("authorization_details entries must be objects");
       Object type = detail.get("type");
       if (!(type instanceof String)) throw invalid("authorization_details entries need a string type");
-      if (!type.equals("mercure")) continue; // RFC 9396: other types are for other resource servers
+      if (!DETAIL_TYPES.contains(type)) continue; // RFC 9396: other types are for other resource servers
       readDetail(detail);
     }
   }
@@ -90,10 +114,9 @@ final class MercureClaims {
       throw invalid("a mercure authorization detail needs a non-empty actions array");
     }
     for (Object action : list) {
-      if (!"publish".equals(action) && !"subscribe".equals(action)) {
-        throw invalid("mercure actions are \"publish\" and \"subscribe\"");
-      }
-      actions.add((String) action);
+      // Actions of later versions grant nothing here, and do not invalidate the token (the spec says so).
+      if (!(action instanceof String a)) throw invalid("mercure actions must be strings");
+      actions.add(a);
     }
     if (!(detail.get("topics") instanceof List<?> topicList) || topicList.isEmpty()) {
       throw invalid("a mercure authorization detail needs a non-empty topics array");
@@ -101,17 +124,7 @@ final class MercureClaims {
     List<MercureSelector> topics = new ArrayList<>();
     for (Object item : topicList) {
       if (!(item instanceof Map<?, ?> matcher)) throw invalid("mercure topics entries must be objects");
-      if (!(matcher.get("match") instanceof String match)) throw invalid("a mercure topic needs a string match");
-      Object type = matcher.containsKey("matchType") ? matcher.get("matchType") : "Exact";
-      MercureSelector.Kind kind;
-      if ("Exact".equals(type)) {
-        kind = MercureSelector.Kind.EXACT;
-      } else if ("URLPattern".equals(type)) {
-        kind = MercureSelector.Kind.URL_PATTERN;
-      } else {
-        throw invalid("matchType must be \"Exact\" or \"URLPattern\"");
-      }
-      topics.add(selector(kind, match, "authorization_details"));
+      topics.add(matcher(matcher, "authorization_details"));
     }
     if (actions.contains("publish")) publish.addAll(topics);
     if (actions.contains("subscribe")) subscribe.addAll(topics);
@@ -122,6 +135,39 @@ final class MercureClaims {
     }
   }
 
+  /**
+   * A topic matcher object: {@code match}, and {@code match_type} {@code exact} (the default) or
+   * {@code urlpattern}. The earlier draft-08 text spelt it {@code matchType} with {@code Exact} and
+   * {@code URLPattern}; tokens minted that way keep working. An unknown type rejects the token:
+   * skipping the matcher would change what the token allows.
+   */
+  private MercureSelector matcher(Map<?, ?> matcher, String claim) {
+    if (!(matcher.get("match") instanceof String match)) throw invalid(claim + ": a topic matcher needs a string match");
+    if (matcher.containsKey("match_type") && matcher.containsKey("matchType")) {
+      throw invalid(claim + ": a topic matcher has match_type or matchType, not both");
+    }
+    MercureSelector.Kind kind;
+    if (matcher.containsKey("matchType")) {
+      Object type = matcher.get("matchType");
+      if ("Exact".equals(type)) {
+        kind = MercureSelector.Kind.EXACT;
+      } else if ("URLPattern".equals(type)) {
+        kind = MercureSelector.Kind.URL_PATTERN;
+      } else {
+        throw invalid(claim + ": matchType must be \"Exact\" or \"URLPattern\"");
+      }
+    } else {
+      Object type = matcher.containsKey("match_type") ? matcher.get("match_type") : "exact";
+      if ("exact".equals(type)) {
+        kind = MercureSelector.Kind.EXACT;
+      } else if ("urlpattern".equals(type)) {
+        kind = MercureSelector.Kind.URL_PATTERN;
+      } else {
+        throw invalid(claim + ": match_type must be \"exact\" or \"urlpattern\"");
+      }
+    }
+    return selector(kind, match, claim);
+  }
   private MercureSelector selector(MercureSelector.Kind kind, String text, String claim) {
     if (++selectors > MAX_SELECTORS) throw invalid("the token grants more than " + MAX_SELECTORS + " topic selectors");
     try {

@@ -17,10 +17,10 @@ import java.util.Optional;
  *   <tr><td>{@link Kind#TEMPLATE}</td><td>0.x {@code topic=}, 0.x {@code mercure.publish} /
  *       {@code mercure.subscribe} claims</td><td>the exact string, or, if it contains {@code {},
  *       an RFC 6570 URI template</td></tr>
- *   <tr><td>{@link Kind#EXACT}</td><td>1.0 {@code match=}, {@code matchType: "Exact"} (the
- *       default) in {@code authorization_details}</td><td>the exact string, byte for byte</td></tr>
+ *   <tr><td>{@link Kind#EXACT}</td><td>1.0 {@code match=}, {@code "match_type": "exact"}
+ *       (the default) in {@code authorization_details}</td><td>the exact string, byte for byte</td></tr>
  *   <tr><td>{@link Kind#URL_PATTERN}</td><td>1.0 {@code match_urlpattern=},
- *       {@code matchType: "URLPattern"}</td><td>a URL pattern (the subset {@code UrlPattern}
+ *       {@code "match_type": "urlpattern"}</td><td>a URL pattern (the subset {@code UrlPattern}
  *       documents: {@code :name} segments and {@code *})</td></tr>
  * </table>
  *

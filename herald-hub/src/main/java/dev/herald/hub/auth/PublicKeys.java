@@ -1,6 +1,8 @@
 package dev.herald.hub.auth;
 
 import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -32,6 +34,14 @@ final class PublicKeys {
       throw new IllegalArgumentException(where + ": ES256 needs a key on curve P-256 (secp256r1)");
     }
     return ec;
+  }
+
+  /** An Ed25519 public key, as the JWK Nimbus's verifier takes. */
+  static OctetKeyPair ed25519(String pem, String where) {
+    byte[] spki = decode(pem, "Ed25519", where).getEncoded();
+    // SubjectPublicKeyInfo of Ed25519 (RFC 8410): a fixed 12-byte prefix, then the 32-byte key.
+    byte[] raw = java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+    return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(raw)).build();
   }
 
   private static PublicKey decode(String pem, String type, String where) {

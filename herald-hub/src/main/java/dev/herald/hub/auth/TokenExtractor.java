@@ -115,9 +115,9 @@ public final class TokenExtractor {
     if (queryParameter) {
       for (String name : QUERY_PARAMETERS) {
         List<String> values = query.getOrDefault(name, List.of());
-        if (values.size() > 1) throw new AuthException("several " + name + " query parameters");
+        if (values.size() > 1) throw new AuthException(AuthException.Kind.INVALID_REQUEST, "several " + name + " query parameters");
         if (values.size() == 1) {
-          if (values.get(0).isEmpty()) throw new AuthException("empty token");
+          if (values.get(0).isEmpty()) throw new AuthException(AuthException.Kind.INVALID_REQUEST, "empty token");
           return Optional.of(new Token(values.get(0), Source.QUERY_PARAMETER, name));
         }
       }
@@ -137,14 +137,14 @@ public final class TokenExtractor {
   }
 
   private static Token bearer(List<String> values) {
-    if (values.size() > 1) throw new AuthException("several Authorization headers");
+    if (values.size() > 1) throw new AuthException(AuthException.Kind.INVALID_REQUEST, "several Authorization headers");
     String value = values.get(0).strip();
     int space = value.indexOf(' ');
     if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Bearer")) {
-      throw new AuthException("the Authorization header must use the Bearer scheme");
+      throw new AuthException(AuthException.Kind.INVALID_REQUEST, "the Authorization header must use the Bearer scheme");
     }
     String token = value.substring(space + 1).strip();
-    if (token.isEmpty()) throw new AuthException("empty token");
+    if (token.isEmpty()) throw new AuthException(AuthException.Kind.INVALID_REQUEST, "empty token");
     return new Token(token, Source.AUTHORIZATION_HEADER, "Authorization");
   }
 

@@ -1,13 +1,13 @@
 package dev.herald.hub.auth;
 
-import dev.herald.hub.auth.Nfa.CharSet;
-import dev.herald.hub.auth.Nfa.Either;
-import dev.herald.hub.auth.Nfa.Literal;
-import dev.herald.hub.auth.Nfa.Node;
-import dev.herald.hub.auth.Nfa.OneOf;
-import dev.herald.hub.auth.Nfa.Sequence;
-import dev.herald.hub.auth.Nfa.ZeroOrMore;
-import dev.herald.hub.auth.Nfa.ZeroOrOne;
+import dev.herald.hub.auth.TopicRegex.CharSet;
+import dev.herald.hub.auth.TopicRegex.Either;
+import dev.herald.hub.auth.TopicRegex.Literal;
+import dev.herald.hub.auth.TopicRegex.Node;
+import dev.herald.hub.auth.TopicRegex.OneOf;
+import dev.herald.hub.auth.TopicRegex.Sequence;
+import dev.herald.hub.auth.TopicRegex.ZeroOrMore;
+import dev.herald.hub.auth.TopicRegex.ZeroOrOne;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,7 +66,7 @@ final class UriTemplate {
         if (inPrefix) prefix.append(literal);
       }
     }
-    return new CompiledPattern(Nfa.compile(new Sequence(parts)), prefix.toString());
+    return new CompiledPattern(TopicRegex.compile(new Sequence(parts)), prefix.toString());
   }
 
   private String literals() {

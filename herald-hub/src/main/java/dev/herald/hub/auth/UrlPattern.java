@@ -1,11 +1,11 @@
 package dev.herald.hub.auth;
 
-import dev.herald.hub.auth.Nfa.CharSet;
-import dev.herald.hub.auth.Nfa.Literal;
-import dev.herald.hub.auth.Nfa.Node;
-import dev.herald.hub.auth.Nfa.OneOf;
-import dev.herald.hub.auth.Nfa.Sequence;
-import dev.herald.hub.auth.Nfa.ZeroOrMore;
+import dev.herald.hub.auth.TopicRegex.CharSet;
+import dev.herald.hub.auth.TopicRegex.Literal;
+import dev.herald.hub.auth.TopicRegex.Node;
+import dev.herald.hub.auth.TopicRegex.OneOf;
+import dev.herald.hub.auth.TopicRegex.Sequence;
+import dev.herald.hub.auth.TopicRegex.ZeroOrMore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,7 +72,7 @@ final class UrlPattern {
     }
     if (prefix == null) prefix = literal.toString();
     flush(literal, parts);
-    return new CompiledPattern(Nfa.compile(new Sequence(parts)), prefix);
+    return new CompiledPattern(TopicRegex.compile(new Sequence(parts)), prefix);
   }
 
   private static void flush(StringBuilder literal, List<Node> parts) {

@@ -44,7 +44,7 @@ class JwtVerifierTest {
     JwtVerifier verifier = JwtVerifier.publicKey(Algorithm.RS256, pem).withClock(CLOCK);
     String token = TestKeys.sign(TestKeys.rsaSigner(pair), JWSAlgorithm.RS256, PUBLISHER);
     assertThat(verifier.verify(token).publish()).hasSize(1);
-    assertThat(verifier.algorithm()).isEqualTo(Algorithm.RS256);
+    assertThat(verifier.algorithms()).containsExactly(Algorithm.RS256);
   }
 
   @Test
@@ -123,12 +123,25 @@ class JwtVerifierTest {
   }
 
   @Test
-  void requiresExpiryUnlessTurnedOff() {
+  void legacyTokensMayOmitExpiryUnlessEveryTokenMustCarryOne() {
+    // The 0.x hubs accept a mercure claim without exp, and their documentation's tokens have none.
     JWTClaimsSet noExp = new JWTClaimsSet.Builder().claim("mercure", java.util.Map.of("publish", List.of("*"))).build();
-    assertRefused(hs256, TestKeys.hs256(noExp), "token has no expiry (exp)");
-    Authorization a = hs256.withExpiryRequired(false).verify(TestKeys.hs256(noExp));
+    Authorization a = hs256.verify(TestKeys.hs256(noExp));
     assertThat(a.expiresAt()).isEmpty();
     assertThat(a.publish()).hasSize(1);
+    assertRefused(hs256.withExpiryRule(JwtVerifier.ExpiryRule.EVERY_TOKEN), TestKeys.hs256(noExp), "token has no expiry (exp)");
+  }
+
+  @Test
+  void accessTokensMustCarryAnExpiry() {
+    // RFC 9068 and Mercure 1.0: an access token without exp is refused, whatever the configuration.
+    JWTClaimsSet details = new JWTClaimsSet.Builder().claim("authorization_details", List.of(java.util.Map.of(
+        "type", "https://mercure.rocks/authorization-detail", "actions", List.of("publish"),
+        "topics", List.of(java.util.Map.of("match", "*"))))).build();
+    assertRefused(hs256, TestKeys.hs256(details), "token has no expiry (exp)");
+    JWSHeader at = new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType("at+jwt")).build();
+    JWTClaimsSet legacy = new JWTClaimsSet.Builder().claim("mercure", java.util.Map.of("publish", List.of("*"))).build();
+    assertRefused(hs256, TestKeys.sign(TestKeys.hmac(SECRET), at, legacy), "token has no expiry (exp)");
   }
 
   @Test
@@ -158,7 +171,7 @@ class JwtVerifierTest {
     assertThatThrownBy(() -> JwtVerifier.hs256("!ChangeMe!"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("has 10 bytes; HS256 needs at least 32 (256 bits)");
-    assertThat(JwtVerifier.hs256("x".repeat(32)).algorithm()).isEqualTo(Algorithm.HS256);
+    assertThat(JwtVerifier.hs256("x".repeat(32)).algorithms()).containsExactly(Algorithm.HS256);
   }
 
   @Test

@@ -87,11 +87,16 @@ class MercureClaimsTest {
         "mercure",
         Map.of("actions", List.of("publish"), "topics", List.of(Map.of("match", "*"))),
         Map.of("type", "mercure", "actions", List.of(), "topics", List.of(Map.of("match", "*"))),
-        Map.of("type", "mercure", "actions", List.of("delete"), "topics", List.of(Map.of("match", "*"))),
+        Map.of("type", "mercure", "actions", List.of(7), "topics", List.of(Map.of("match", "*"))),
         Map.of("type", "mercure", "actions", List.of("publish"), "topics", List.of()),
         Map.of("type", "mercure", "actions", List.of("publish"), "topics", List.of("*")),
         Map.of("type", "mercure", "actions", List.of("publish"), "topics", List.of(Map.of("match", 1))),
         Map.of("type", "mercure", "actions", List.of("publish"), "topics", List.of(Map.of("match", "*", "matchType", "Regex"))),
+        Map.of("type", "mercure", "actions", List.of("publish"), "topics", List.of(Map.of("match", "*", "match_type", "regex"))),
+        // Matcher type names are case-sensitive: URLPattern is the earlier spelling's, under matchType only.
+        Map.of("type", "mercure", "actions", List.of("publish"), "topics", List.of(Map.of("match", "*", "match_type", "URLPattern"))),
+        Map.of("type", "mercure", "actions", List.of("publish"), "topics",
+            List.of(Map.of("match", "*", "match_type", "exact", "matchType", "Exact"))),
         Map.of("type", "mercure", "actions", List.of("publish"), "topics",
             List.of(Map.of("match", "https://example.com/(\\d+)", "matchType", "URLPattern"))),
         Map.of("type", "mercure", "actions", List.of("subscribe"), "topics", List.of(Map.of("match", "*")), "payload", "text"));
@@ -119,5 +124,57 @@ class MercureClaimsTest {
     List<String> many = java.util.stream.IntStream.rangeClosed(0, MercureClaims.MAX_SELECTORS).mapToObj(i -> "t" + i).toList();
     assertThatThrownBy(() -> verify(TestKeys.claims().claim("mercure", Map.of("subscribe", many)).build()))
         .hasMessageContaining("more than " + MercureClaims.MAX_SELECTORS);
+  }
+
+  @Test
+  void authorizationDetailsAsTheSpecificationAndTheReferenceHubWriteThem() {
+    // The reference hub's type and matcher members, as its documentation's example token has them.
+    Authorization a = verify(TestKeys.claims().claim("authorization_details", List.of(
+        Map.of("type", "https://mercure.rocks/authorization-detail", "actions", List.of("publish"),
+            "topics", List.of(Map.of("match", "*"))),
+        Map.of("type", "https://mercure.rocks/authorization-detail", "actions", List.of("subscribe"),
+            "topics", List.of(Map.of("match", "https://example.com/users/42/notifications"),
+                Map.of("match", "https://example.com/books/:id", "match_type", "urlpattern")),
+            "payload", Map.of("user", "https://example.com/users/42")))).build());
+    assertThat(a.publish()).containsExactly(MercureSelector.exact("*"));
+    assertThat(a.subscribe()).containsExactly(MercureSelector.exact("https://example.com/users/42/notifications"),
+        MercureSelector.urlPattern("https://example.com/books/:id"));
+    assertThat(a.subscribe().get(1).matches("https://example.com/books/7")).isTrue();
+    assertThat(a.payloadFor("https://example.com/books/:id")).contains("{\"user\":\"https://example.com/users/42\"}");
+
+    // The draft's own type name, with match_type written out: exact.
+    Authorization spec = verify(TestKeys.claims().claim("authorization_details", List.of(
+        Map.of("type", "mercure", "actions", List.of("subscribe"),
+            "topics", List.of(Map.of("match", "https://example.com/books/1", "match_type", "exact")))))
+        .build());
+    assertThat(spec.subscribe()).containsExactly(MercureSelector.exact("https://example.com/books/1"));
+  }
+
+  @Test
+  void actionsOfLaterVersionsGrantNothingAndLeaveTheTokenValid() {
+    Authorization a = verify(TestKeys.claims().claim("authorization_details", List.of(
+        Map.of("type", "https://mercure.rocks/authorization-detail", "actions", List.of("subscribe", "observe"),
+            "topics", List.of(Map.of("match", "a"))),
+        Map.of("type", "https://mercure.rocks/authorization-detail", "actions", List.of("delete"),
+            "topics", List.of(Map.of("match", "b"))))).build());
+    assertThat(a.subscribe()).containsExactly(MercureSelector.exact("a"));
+    assertThat(a.publish()).isEmpty();
+  }
+
+  @Test
+  void legacyClaimEntriesMayBeMatcherObjectsAsTheHub10WritesThem() {
+    Authorization a = verify(TestKeys.claims().claim("mercure", Map.of(
+        "publish", List.of(Map.of("match", "https://example.com/books/:id", "match_type", "urlpattern"), "https://example.com/{x}"),
+        "subscribe", List.of(Map.of("match", "https://example.com/books/{id}"),
+            Map.of("match", "https://example.com/authors/:id", "match_type", "urlpattern", "payload", Map.of("k", "v"))),
+        "payload", Map.of("fallback", true))).build());
+    assertThat(a.publish()).containsExactly(MercureSelector.urlPattern("https://example.com/books/:id"),
+        MercureSelector.template("https://example.com/{x}"));
+    // An object without match_type is exact: the braces are literal.
+    assertThat(a.subscribe().get(0)).isEqualTo(MercureSelector.exact("https://example.com/books/{id}"));
+    assertThat(a.payloadFor("https://example.com/authors/:id")).contains("{\"k\":\"v\"}");
+    assertThat(a.payloadFor("https://example.com/books/{id}")).contains("{\"fallback\":true}");
+    assertThatThrownBy(() -> verify(TestKeys.claims().claim("mercure", Map.of("publish",
+        List.of(Map.of("match", "*", "match_type", "regex")))).build())).hasMessageStartingWith("invalid claims: ");
   }
 }

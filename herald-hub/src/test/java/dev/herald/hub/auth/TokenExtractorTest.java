@@ -40,6 +40,18 @@ class TokenExtractorTest {
   }
 
   @Test
+  void aMalformedPresentationIsAnInvalidRequestNotAnInvalidToken() {
+    // RFC 6750 3.1: a repeated, empty or non-Bearer credential is a 400 invalid_request.
+    for (Map<String, List<String>> h : List.of(headers("Authorization", "Basic dXNlcjpwYXNz"), headers("Authorization", "Bearer "),
+        headers("Authorization", "Bearer a", "Authorization", "Bearer b"))) {
+      assertThatThrownBy(() -> extractor.extract(h, Map.of())).isInstanceOfSatisfying(AuthException.class, e -> {
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.challenge()).startsWith("Bearer realm=\"herald\", error=\"invalid_request\"");
+      });
+    }
+  }
+
+  @Test
   void readsTheLegacyAndThe10Cookies() {
     assertThat(extractor.extract(headers("Cookie", "theme=dark; mercureAuthorization=tok0; lang=en"), Map.of()))
         .contains(new Token("tok0", Source.COOKIE, "mercureAuthorization"));

@@ -3,6 +3,7 @@ package dev.herald.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.herald.hub.ConsoleTestHub;
 import dev.herald.server.browser.Chromium;
 import dev.herald.testing.EventStreamReader;
 import java.io.File;
@@ -82,7 +83,7 @@ class ConsoleBrowserTest {
     assertThat(d.findElements(By.cssSelector("#selectors .chip"))).extracting(WebElement::getText)
         .containsExactly("news\n×");
 
-    d.findElement(By.id("pub-token")).sendKeys("pub-all");
+    d.findElement(By.id("pub-token")).sendKeys(ConsoleTestHub.PUBLISHER_TOKEN);
     WebElement data = d.findElement(By.id("pub-data"));
     data.clear();
     data.sendKeys("{\"headline\": \"Herald 0.1 ships\", \"by\": \"the console\"}");
@@ -97,7 +98,7 @@ class ConsoleBrowserTest {
     assertThat(fromForm.findElement(By.tagName("pre")).getText()).contains("\"headline\": \"Herald 0.1 ships\"");
 
     HttpResponse<String> published = EventStreamReader.HTTP.send(HttpRequest.newBuilder(URI.create(hub.base + "/.well-known/mercure"))
-        .header("Authorization", "Bearer pub-all")
+        .header("Authorization", "Bearer " + ConsoleTestHub.PUBLISHER_TOKEN)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("topic=news&data=%7B%22headline%22%3A%22Published+with+curl%22%7D"))
         .build(), HttpResponse.BodyHandlers.ofString());
@@ -122,7 +123,7 @@ class ConsoleBrowserTest {
     d.findElement(By.id("pub-send")).click();
     waitFor(() -> text(d, "pub-result").startsWith("401: "));
     token.clear();
-    token.sendKeys("pub-all");
+    token.sendKeys(ConsoleTestHub.PUBLISHER_TOKEN);
 
     // Readable on a phone: nothing wider than the screen.
     d.manage().window().setSize(new Dimension(375, 812));

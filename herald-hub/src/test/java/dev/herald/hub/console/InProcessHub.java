@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * A real hub (dev.herald.hub.Hub) on a loopback port with the console and the demos installed, as
  * {@code herald serve} wires them; authorisation is stubbed with named tokens, as in the hub's own
- * tests: {@code pub-all} publishes anywhere, {@code sub-all} sees every private update.
+ * tests: {@code ConsoleTestHub.PUBLISHER_TOKEN} publishes anywhere, {@code ConsoleTestHub.SUBSCRIBER_TOKEN} sees every private update.
  *
  * <p>The hub's assembly API is package-private: {@link ConsoleTestHub}, in the hub's package,
  * starts it with the settings {@code herald serve} parses, so new options keep their defaults.

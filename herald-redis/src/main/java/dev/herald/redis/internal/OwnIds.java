@@ -11,20 +11,16 @@ import java.util.Map;
 /**
  * Events published with their own id. Stream ids must increase, so the publisher's id cannot be the
  * entry id: the entry keeps it as a field, and a key {@code <stream>:id:<own id>} maps it to the
- * entry id, for replays after it. One script claims the key (refusing a duplicate), adds the entry
- * and records its id, atomically on the Redis side. The keys expire after the history's maximum
- * age, which bounds their number.
+ * entry id, for replays after it. One script adds the entry and records its id unless the key
+ * already maps an earlier entry (an own id may repeat: a resume from it reads after its oldest
+ * occurrence), atomically on the Redis side. The keys expire after the history's maximum age, which
+ * bounds their number.
  */
 public final class OwnIds {
   private static final String APPEND = String.join("\n",
-      "if not redis.call('SET', KEYS[2], 'pending', 'NX', 'PX', ARGV[2]) then",
-      "  return redis.error_reply('duplicate id')",
-      "end",
       "local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))",
-      "redis.call('SET', KEYS[2], id, 'PX', ARGV[2])",
+      "redis.call('SET', KEYS[2], id, 'NX', 'PX', ARGV[2])",
       "return id");
-  /** The error Redis answers for an id already used. */
-  public static final String DUPLICATE = "duplicate id";
 
   private OwnIds() {}
 
@@ -33,7 +29,7 @@ public final class OwnIds {
     return streamKey + ":id:" + ownId;
   }
 
-  /** XADD with an own id; fails with {@value #DUPLICATE} when the id is taken. */
+  /** XADD with an own id; the id's key keeps pointing at its oldest occurrence. */
   public static RedisFuture<String> append(RedisAsyncCommands<String, String> redis, String streamKey, String ownId,
       Duration keep, long maxEvents, Map<String, String> fields) {
     List<String> args = new ArrayList<>(3 + 2 * fields.size());

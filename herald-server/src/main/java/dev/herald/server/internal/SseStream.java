@@ -84,8 +84,9 @@ final class SseStream {
       transport.historyUnavailable("the event history cannot be read now: " + cause.getMessage());
       return;
     }
-    // Mercure's answer to a resume: earliest when the history no longer holds the id asked for.
-    transport.start(result.historyCut() ? EventLog.EARLIEST : null);
+    // Mercure's answer to a resume (the Last-Event-ID response header): the id of the event before
+    // the first one this stream sends, or earliest when the history no longer holds it.
+    transport.start(result.historyCut() || EventLog.EARLIEST.equals(requestedId) ? EventLog.EARLIEST : requestedId);
     moveTo(StreamState.REPLAYING);
     writeControl(retryFrame);
     // The client has everything up to the id it resumed from: live events held meanwhile at or
