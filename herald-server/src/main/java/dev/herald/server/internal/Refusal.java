@@ -45,14 +45,24 @@ final class Refusal extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener((ChannelFutureListener) f -> {
-      if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
-        duplex.shutdownOutput(); // the client reads the answer, then the end; its close ends ours
-      } else {
-        ctx.close();
-      }
-    });
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener((ChannelFutureListener) f -> closeGently(f));
+  }
+
+  /**
+   * Once a final answer is written ({@code written}): sends FIN and closes when the client does, or
+   * after {@link #LINGER}; the caller drops what is read meanwhile. A plain close while request
+   * bytes are unread, or still arriving, would send a reset that can destroy the answer at the
+   * client. Over TLS the channel is just closed (its close_notify needs the pipeline).
+   */
+  static void closeGently(io.netty.channel.ChannelFuture written) {
+    io.netty.channel.Channel ch = written.channel();
+    if (written.isSuccess() && ch instanceof DuplexChannel duplex
+        && ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null) {
+      ch.eventLoop().schedule(() -> ch.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+      duplex.shutdownOutput(); // the client reads the answer, then the end; its close ends ours
+    } else {
+      ch.close();
+    }
   }
 
   @Override

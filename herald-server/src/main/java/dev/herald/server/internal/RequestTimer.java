@@ -37,6 +37,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private State state = State.IDLE;
   private ScheduledFuture<?> timer;
+  private boolean draining; // the 408 is written: what the client still sends is dropped
 
   RequestTimer(Duration idleTimeout, Duration deadline) {
     this.idleTimeout = idleTimeout;
@@ -57,6 +58,10 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (draining) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+      return;
+    }
     if (state == State.IDLE && msg instanceof ByteBuf b && b.isReadable()) {
       state = State.RECEIVING;
       arm(deadline);
@@ -102,8 +107,10 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     if (!ctx.channel().isActive()) return;
     if (state == State.RECEIVING && ctx.pipeline().get(HttpServerCodec.class) != null) {
       LoopFanout.LOG.debug("request not complete within {}: answering 408 to {}", deadline, ctx.channel().remoteAddress());
-      // From the pipeline's tail, so the HTTP encoder (and TLS) frame it.
-      ctx.channel().writeAndFlush(timeout()).addListener(ChannelFutureListener.CLOSE);
+      // From the pipeline's tail, so the HTTP encoder (and TLS) frame it. The client may still be
+      // sending: the rest of its request is dropped here, before the HTTP decoder.
+      draining = true;
+      ctx.channel().writeAndFlush(timeout()).addListener((ChannelFutureListener) Refusal::closeGently);
     } else if (state != State.ANSWERING) {
       LoopFanout.LOG.debug("no request within {}: closing {}", idleTimeout, ctx.channel().remoteAddress());
       ctx.close();
