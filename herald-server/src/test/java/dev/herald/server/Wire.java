@@ -94,6 +94,15 @@ final class Wire implements AutoCloseable {
     return buffer.size() == 0;
   }
 
+  /** Whether the server sent something not yet read. */
+  boolean hasBytes() {
+    try {
+      return buffer.size() > 0 || in.available() > 0;
+    } catch (IOException e) {
+      return true; // reset: reading will say what happened
+    }
+  }
+
   /** Reads until what came after the responses read so far contains {@code text}; returns it. */
   String awaitRest(String text) throws IOException {
     long deadline = System.nanoTime() + WAIT.toNanos();
