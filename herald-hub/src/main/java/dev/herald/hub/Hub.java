@@ -23,6 +23,13 @@ public final class Hub implements AutoCloseable {
   /** Mercure's well-known path, for both publishing and subscribing. */
   public static final String PATH = "/.well-known/mercure";
 
+  /** Runs the store's readiness probes, one at a time, off the event loops (a daemon: nothing to stop). */
+  private static final java.util.concurrent.Executor READINESS_PROBES = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "herald-readiness");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final HeraldServer server;
   private final HubMetrics metrics;
 
@@ -71,9 +78,10 @@ public final class Hub implements AutoCloseable {
     MercurePublisher[] publisher = new MercurePublisher[1]; // set once the server (and its broker) exists
     builder.endpoint(PATH, request -> publisher[0].handle(request));
     builder.endpoint("/healthz", request -> text(200, "ok"));
-    builder.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
-        ? text(200, "ready")
-        : text(503, "not ready: the event store is not available"));
+    // The store's probe may wait for a pooled read connection: never on an event loop.
+    builder.endpoint("/readyz", request -> CompletableFuture.supplyAsync(parts.storeReady()::getAsBoolean, READINESS_PROBES)
+        .thenApply(ready -> ready ? EndpointResponse.text(200, "ready")
+            : EndpointResponse.text(503, "not ready: the event store is not available")));
     builder.endpoint("/metrics", request -> CompletableFuture.completedFuture(EndpointResponse.of(200,
         "text/plain; version=0.0.4; charset=utf-8", metrics[0].scrape().getBytes(StandardCharsets.UTF_8))));
     HttpEndpoint pages = parts.pages();
