@@ -51,7 +51,11 @@ final class JdkSseClient implements AutoCloseable {
 
   Received take() throws InterruptedException {
     Received r = events.poll(10, TimeUnit.SECONDS);
-    if (r == null) throw new AssertionError("no event within 10 s" + (failure != null ? ": " + failure : ""));
+    if (r == null) {
+      HttpResponse<InputStream> head = response;
+      throw new AssertionError("no event within 10 s" + (failure != null ? ": " + failure : "")
+          + (head == null ? ", no response" : ", status " + head.statusCode() + (ended ? ", ended" : "")));
+    }
     return r;
   }
 

@@ -81,4 +81,23 @@ class RequestDeadlineTest {
       }
     }
   }
+
+  @Test
+  void anH2cUpgradedStreamOutlivesTheRequestClocks() throws Exception {
+    Duration quick = Duration.ofMillis(300);
+    try (HeraldServer h2c = HeraldServer.builder().bindAddress("127.0.0.1").port(0)
+        .requestTimeout(quick).requestDeadline(quick).build().start()) {
+      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_2).build();
+      try (JdkSseClient s = JdkSseClient.open(client,
+          java.net.URI.create("http://127.0.0.1:" + h2c.port() + "/events?topic=t"), null)) {
+        org.awaitility.Awaitility.await().until(() -> h2c.broker().subscriberCount("t") == 1 && s.response != null);
+        assertThat(s.response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        // Quiet for several times both clocks (the pace is the behaviour under test).
+        Thread.sleep(quick.toMillis() * 4);
+        h2c.broker().publish("t", dev.herald.protocol.Event.of("still open"));
+        assertThat(s.take().data()).isEqualTo("still open");
+      }
+    }
+  }
 }

@@ -393,6 +393,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof io.netty.handler.codec.http.HttpServerUpgradeHandler.UpgradeEvent) {
+      // Upgraded to h2c: the connection's streams have their own handlers; its request clocks
+      // would end it while every stream is quiet.
+      RequestTimer timer = ctx.pipeline().get(RequestTimer.class);
+      if (timer != null) ctx.pipeline().remove(timer);
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
     if (connection != null && ctx.channel().isWritable()) connection.onWritable();
     super.channelWritabilityChanged(ctx);
