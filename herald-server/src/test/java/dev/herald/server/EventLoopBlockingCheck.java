@@ -26,6 +26,10 @@ public final class EventLoopBlockingCheck implements BlockHoundIntegration, Afte
   public void applyTo(BlockHound.Builder builder) {
     // A test that holds a loop on purpose (to fill its fan-out queue) says so by calling this.
     builder.allowBlockingCallsInside(EventLoopBlockingCheck.class.getName(), "holdLoopOnPurpose");
+    // SecureRandom's next bytes (UUID.randomUUID, for a subscription id) read /dev/urandom, which never
+    // blocks on Linux once the kernel's pool is initialised (long before a server starts). Seeding
+    // (generateSeed, /dev/random) stays flagged.
+    builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implNextBytes");
     builder.blockingMethodCallback(method -> {
       BlockingOperationError error = new BlockingOperationError(method);
       StringBuilder where = new StringBuilder(Thread.currentThread().getName() + ": " + error.getMessage());
