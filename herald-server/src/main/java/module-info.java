@@ -16,6 +16,9 @@ module dev.herald.server {
   // Epoll.isAvailable() decides between epoll and NIO; the native library itself is optional.
   requires io.netty.transport.classes.epoll;
   requires org.slf4j;
+  // The default connection cap stays under the file-descriptor limit (UnixOperatingSystemMXBean).
+  requires java.management;
+  requires jdk.management;
 
   exports dev.herald.server;
 }

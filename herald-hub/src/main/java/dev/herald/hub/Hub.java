@@ -51,6 +51,13 @@ public final class Hub implements AutoCloseable {
   /** Mercure's well-known path, for both publishing and subscribing. */
   public static final String PATH = "/.well-known/mercure";
 
+  /** Runs the store's readiness probes, one at a time, off the event loops (a daemon: nothing to stop). */
+  private static final java.util.concurrent.Executor READINESS_PROBES = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "herald-readiness");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final HeraldServer server;
   private final HubMetrics metrics;
   private final Demos demos; // closed before the server: a ticker publishing into a closed broker leaks its frames
@@ -150,7 +157,8 @@ public final class Hub implements AutoCloseable {
     }
   }
 
-  private static Hub start(HubSettings settings, Parts parts, Broker broker) {
+  /** Starts a hub on a broker built on {@code parts.log()} (tests choose its event loops). */
+  static Hub start(HubSettings settings, Parts parts, Broker broker) {
     HubMetrics metrics = new HubMetrics(broker);
     Cluster cluster = parts.cluster();
     if (cluster != null) {
@@ -187,9 +195,10 @@ public final class Hub implements AutoCloseable {
     server.endpoint(PATH, publisher);
     server.endpoint("/healthz", request -> text(200, "ok"));
     server.endpoint(ResourceMetadata.PATH, new ResourceMetadata(settings));
-    server.endpoint("/readyz", request -> parts.storeReady().getAsBoolean()
-        ? text(200, "ready")
-        : text(503, "not ready: the event store is not available"));
+    // The store's probe may wait for a pooled read connection: never on an event loop.
+    server.endpoint("/readyz", request -> CompletableFuture.supplyAsync(parts.storeReady()::getAsBoolean, READINESS_PROBES)
+        .thenApply(ready -> ready ? EndpointResponse.text(200, "ready")
+            : EndpointResponse.text(503, "not ready: the event store is not available")));
     server.endpoint("/metrics", request -> CompletableFuture.completedFuture(EndpointResponse.of(200,
         "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8))));
     HttpEndpoint pages = parts.pages();

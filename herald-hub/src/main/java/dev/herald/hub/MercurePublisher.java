@@ -14,7 +14,6 @@ import dev.herald.server.EndpointResponse;
 import dev.herald.server.EventLog;
 import dev.herald.server.HttpEndpoint;
 import io.micrometer.core.instrument.Timer;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ final class MercurePublisher implements HttpEndpoint {
     String contentType = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
     try {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
-        return publish(form(request.body()), access).thenApply(MercurePublisher::published)
+        return publish(form(request), access).thenApply(MercurePublisher::published)
             .exceptionally(this::refusal);
       }
       if (contentType.startsWith("application/json")) {
@@ -142,10 +141,13 @@ final class MercurePublisher implements HttpEndpoint {
         .whenComplete((id, error) -> appendTimer.record(Duration.ofNanos(System.nanoTime() - start)));
   }
 
-  private Update form(byte[] body) {
-    Map<String, List<String>> fields =
-        new QueryStringDecoder("?" + new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, true, 1024)
-            .parameters();
+  private Update form(EndpointRequest request) {
+    Map<String, List<String>> fields;
+    try {
+      fields = request.form();
+    } catch (IllegalArgumentException e) {
+      throw new Refused(400, e.getMessage()); // a bad escape, or bytes that are not UTF-8, names its field
+    }
     return update(fields.getOrDefault("topic", List.of()), first(fields, "data"), first(fields, "id"),
         first(fields, "type"), first(fields, "retry"), fields.containsKey("private") && !isFalse(first(fields, "private")));
   }

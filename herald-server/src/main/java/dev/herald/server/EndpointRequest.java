@@ -41,6 +41,15 @@ public record EndpointRequest(
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
+  /**
+   * The body decoded as {@code application/x-www-form-urlencoded}: each field name mapped to its
+   * values in order. Strict: a bad percent-escape, an escape cut short or bytes that are not UTF-8
+   * throw {@link IllegalArgumentException} with a one-line message naming the field (for a 400).
+   */
+  public Map<String, List<String>> form() {
+    return FormBody.decode(body);
+  }
+
   /** The body decoded as UTF-8. */
   public String bodyText() {
     return new String(body, StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import dev.herald.protocol.Event;
+import dev.herald.server.internal.HttpLimits;
 import dev.herald.server.internal.RealBroker;
 import dev.herald.server.internal.ServerConfig;
 import dev.herald.server.internal.ServerInitializer;
@@ -76,8 +77,24 @@ public final class HeraldServer implements AutoCloseable {
   public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
   /** Default bytes of events waiting for fan-out before publishes are refused. */
   public static final long DEFAULT_MAX_QUEUED_FANOUT_BYTES = Broker.Builder.DEFAULT_MAX_QUEUED_FANOUT_BYTES;
-  /** Default time a new connection has to send its request. */
+  /** Default time a connection may stay silent while it has no request in progress. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Default longest time from the first byte of a request to its last (a {@code 408} after it). */
+  public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(30);
+  /**
+   * Default connections open at once; lowered to the process's file-descriptor limit minus
+   * {@link #FILE_DESCRIPTORS_KEPT} where that is smaller, so connections can never take them all.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** File descriptors the default connection limit leaves to the rest of the process (logs, stores, jars). */
+  public static final int FILE_DESCRIPTORS_KEPT = 256;
+  /** Default share of {@code maxConnections}, in percent, that event streams may not take: plain requests keep it. */
+  public static final int DEFAULT_PLAIN_RESERVE_PERCENT = 10;
+  /**
+   * Default connections one client address may hold that are not event streams (waiting for or
+   * sending a request, or idle between requests). Streams are not counted here.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 128;
 
   private final ServerConfig config;
   private final EventLoopGroup bossGroup;
@@ -193,6 +210,71 @@ public final class HeraldServer implements AutoCloseable {
     private Duration heartbeatInterval;
     private Integer ioThreads;
     private Long maxQueuedFanoutBytes;
+    private Duration requestDeadline = DEFAULT_REQUEST_DEADLINE;
+    private int maxConnections; // 0: the default, bounded by the file-descriptor limit
+    private int maxStreams; // 0: maxConnections less the plain reserve
+    private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+    /**
+     * Longest time from the first byte of a request (line, headers and body) to its last, however
+     * steadily it trickles in; a request still incomplete then is answered {@code 408} and its
+     * connection closed. Default 30 s.
+     */
+    public Builder requestDeadline(Duration deadline) {
+      this.requestDeadline = positive("requestDeadline", deadline);
+      return this;
+    }
+
+    /**
+     * Connections open at once; above it a new connection is answered {@code 503} with
+     * {@code Retry-After} and closed. Default {@value HeraldServer#DEFAULT_MAX_CONNECTIONS}, or the
+     * file-descriptor limit less {@value HeraldServer#FILE_DESCRIPTORS_KEPT} if that is lower.
+     */
+    public Builder maxConnections(int max) {
+      if (max < 1) throw new IllegalArgumentException("maxConnections must be positive: " + max);
+      this.maxConnections = max;
+      return this;
+    }
+
+    /**
+     * Event streams open at once (HTTP/2 streams included); above it a subscriber is answered
+     * {@code 503} with {@code Retry-After}, while plain requests (health checks, publishes) still
+     * get the connections up to {@link #maxConnections}. At most {@code maxConnections}; default
+     * {@code maxConnections} less {@value HeraldServer#DEFAULT_PLAIN_RESERVE_PERCENT}%.
+     */
+    public Builder maxStreams(int max) {
+      if (max < 1) throw new IllegalArgumentException("maxStreams must be positive: " + max);
+      this.maxStreams = max;
+      return this;
+    }
+
+    /**
+     * Connections one client address may hold that are not event streams; above it a new connection
+     * from that address is answered {@code 429} with {@code Retry-After} and closed. Behind a proxy
+     * every client has the proxy's address: raise it there. Default
+     * {@value HeraldServer#DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}.
+     */
+    public Builder maxConnectionsPerAddress(int max) {
+      if (max < 1) throw new IllegalArgumentException("maxConnectionsPerAddress must be positive: " + max);
+      this.maxConnectionsPerAddress = max;
+      return this;
+    }
+
+    private HttpLimits limits() {
+      int connections = maxConnections > 0 ? maxConnections : defaultMaxConnections();
+      int streams = maxStreams > 0 ? maxStreams
+          : Math.max(1, connections - connections * DEFAULT_PLAIN_RESERVE_PERCENT / 100);
+      return new HttpLimits(requestDeadline, connections, streams, maxConnectionsPerAddress);
+    }
+
+    private static int defaultMaxConnections() {
+      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        long room = unix.getMaxFileDescriptorCount() - FILE_DESCRIPTORS_KEPT;
+        if (room < DEFAULT_MAX_CONNECTIONS) return (int) Math.max(FILE_DESCRIPTORS_KEPT, room);
+      }
+      return DEFAULT_MAX_CONNECTIONS;
+    }
 
     /**
      * The broker to serve, built first with {@link Broker#builder}: its log, event loops, heartbeat
@@ -348,7 +430,11 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a new connection may take to send its request. Default 30 s. */
+    /**
+     * How long a connection may stay silent while no request is in progress (a new connection, or
+     * one kept alive between requests); it is then closed. Default 30 s. See also
+     * {@link #requestDeadline}.
+     */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive("requestTimeout", timeout);
       return this;
@@ -368,7 +454,7 @@ public final class HeraldServer implements AutoCloseable {
       SslContext ssl = tlsCert == null ? null : sslContext(tlsCert, tlsKey);
       ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, retryHint,
           outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c,
-          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes, extraStreams);
+          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes, extraStreams, limits());
       return new HeraldServer(config, (RealBroker) (broker != null ? broker : ownBroker()));
     }
 

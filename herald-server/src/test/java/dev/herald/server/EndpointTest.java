@@ -146,7 +146,7 @@ class EndpointTest {
     // One event loop, held busy by a handler, so published events wait in its queue.
     start(HeraldServer.builder().ioThreads(1).maxQueuedFanoutBytes(10).route("/hold", (request, stream) -> {
       loopBlocked.countDown();
-      release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      EventLoopBlockingCheck.holdLoopOnPurpose(release);
     }));
     try (RawClient c = RawClient.connect(server.port())) {
       c.get("/hold");

@@ -74,6 +74,8 @@ public final class BenchServer {
         .port(port)
         .ioThreads(ioThreads)
         .heartbeatInterval(Duration.ofHours(1)) // no heartbeat traffic inside a measurement
+        // The load generator is one loopback address opening tens of thousands of connections at once.
+        .maxConnections(Integer.MAX_VALUE).maxStreams(Integer.MAX_VALUE).maxConnectionsPerAddress(Integer.MAX_VALUE)
         // Stream handlers run on Herald's event loops: the probe route learns them.
         .route(PROBE_PATH, (request, stream) -> ioLoops.add(ThreadExecutorMap.currentExecutor()))
         .build()

@@ -41,13 +41,18 @@ final class NettyTransport implements Transport {
   private final Channel channel;
   private final boolean h2;
   private final ServerConfig config;
+  private final boolean http10;
   private final String allowedOrigin; // a cross-origin request's allowed origin, else null
+  private final Runnable started; // HTTP/1: told once the response head is written
 
-  NettyTransport(Channel channel, boolean h2, ServerConfig config, String allowedOrigin) {
+  NettyTransport(Channel channel, boolean h2, boolean http10, ServerConfig config, String allowedOrigin,
+      Runnable started) {
     this.channel = channel;
     this.h2 = h2;
+    this.http10 = http10;
     this.config = config;
     this.allowedOrigin = allowedOrigin;
+    this.started = started;
   }
 
   @Override
@@ -67,7 +72,8 @@ final class NettyTransport implements Transport {
       channel.write(res);
       return;
     }
-    HttpUtil.setTransferEncodingChunked(res, true);
+    // HTTP/1.0 knows no chunks: its body runs until the connection closes.
+    if (!http10) HttpUtil.setTransferEncodingChunked(res, true);
     // The connection ends with the stream: a client must not pool it for another request.
     h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     channel.write(res);
@@ -79,6 +85,8 @@ final class NettyTransport implements Transport {
       ChannelHandler handler = pipeline.get(type);
       if (handler != null) pipeline.remove(handler);
     }
+    if (http10) pipeline.addLast(new UnchunkedBody());
+    started.run();
   }
 
   @Override

@@ -12,6 +12,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -24,49 +28,112 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Turns one request into an event stream, or into a clear 4xx that names what was wrong. Works the
  * same on HTTP/1.1 and on an HTTP/2 stream (whose frames arrive as HTTP/1 objects).
+ *
+ * <p>HTTP/1 requests are answered one at a time, in the order they came: a client may send several
+ * in one write (pipelining), and an endpoint may answer later (a publish waits for its store).
+ * Requests that arrive while one is being answered wait in a queue, and the connection reads no
+ * more until the answer went out, so the queue holds at most what one read brought in. A request
+ * whose answer closes the connection is the last one served.
  */
-final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class RequestHandler extends ChannelInboundHandlerAdapter {
   /** Longest {@code Last-Event-ID} accepted; ids are meant to be short. */
   static final int MAX_LAST_EVENT_ID_BYTES = 1024;
 
   private final RealBroker broker;
   private final ServerConfig config;
+  private final ConnectionLimiter limiter;
   private final boolean h2;
   private final byte[] retryFrame;
   private SseStream stream; // once this request became a stream
 
+  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+  private boolean answering; // the current request's answer is not written yet
+  private boolean draining; // serving the queue: an answer given meanwhile lets the loop go on
+  private boolean lastAnswer; // the answer being written closes the connection: nothing more is served
+  private HttpVersion version = HttpVersion.HTTP_1_1; // of the request being answered
+  private boolean keepAlive10; // an HTTP/1.0 request asked to keep the connection
+
   /** {@code retryFrame}: the encoded {@code retry:} hint every stream starts with. */
-  RequestHandler(RealBroker broker, ServerConfig config, byte[] retryFrame, boolean h2) {
+  RequestHandler(RealBroker broker, ServerConfig config, byte[] retryFrame, ConnectionLimiter limiter, boolean h2) {
     this.broker = broker;
     this.config = config;
+    this.limiter = limiter;
     this.h2 = h2;
     this.retryFrame = retryFrame;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (stream != null) {
-      // A streaming connection reads nothing more (raw bytes once the codec is gone): drop it.
-      io.netty.util.ReferenceCountUtil.release(msg);
+    if (stream != null || lastAnswer) {
+      // A streaming connection reads nothing more (raw bytes once the codec is gone), nor does one
+      // whose last answer is on its way: drop it.
+      ReferenceCountUtil.release(msg);
       return;
     }
-    super.channelRead(ctx, msg);
+    if (!(msg instanceof FullHttpRequest req)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    waiting.add(req);
+    serveWaiting(ctx);
   }
 
-  @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+  /** Serves queued requests while no answer is pending; reads more only once all are answered. */
+  private void serveWaiting(ChannelHandlerContext ctx) {
+    if (draining) return;
+    draining = true;
+    try {
+      FullHttpRequest next;
+      while (!answering && !lastAnswer && stream == null && (next = waiting.poll()) != null) {
+        answering = true;
+        RequestTimer timer = h2 ? null : ctx.pipeline().get(RequestTimer.class);
+        if (timer != null) timer.requestReceived();
+        try {
+          serve(ctx, next);
+        } finally {
+          next.release();
+        }
+      }
+    } finally {
+      draining = false;
+    }
+    if (lastAnswer || stream != null) releaseWaiting();
+    // While an answer is pending (an endpoint completing later, a stream reading its history) the
+    // connection reads no more requests: they would only pile up.
+    if (!h2 && stream == null && !lastAnswer) ctx.channel().config().setAutoRead(!answering);
+  }
+
+  /** The current request's answer is written (queued in order on the channel). */
+  private void answered(ChannelHandlerContext ctx) {
+    answering = false;
+    if (!h2 && !lastAnswer) {
+      RequestTimer timer = ctx.pipeline().get(RequestTimer.class);
+      if (timer != null) timer.answered();
+    }
+    serveWaiting(ctx);
+  }
+
+  private void releaseWaiting() {
+    FullHttpRequest r;
+    while ((r = waiting.poll()) != null) r.release();
+  }
+
+  private void serve(ChannelHandlerContext ctx, FullHttpRequest req) {
+    version = req.protocolVersion();
+    keepAlive10 = !h2 && HttpVersion.HTTP_1_0.equals(version) && HttpUtil.isKeepAlive(req);
     if (!req.decoderResult().isSuccess()) {
       Throwable cause = req.decoderResult().cause();
       if (cause instanceof TooLongFrameException) {
@@ -78,6 +145,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       } else {
         reject(ctx, req, HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
       }
+      return;
+    }
+    if (!h2 && !("HTTP".equals(version.protocolName()) && version.majorVersion() == 1)) {
+      reject(ctx, req, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+          "HTTP version " + version.text() + " is not supported: use HTTP/1.1 (or HTTP/2, HTTP/1.0)");
+      return;
+    }
+    String hostProblem = h2 ? null : hostProblem(req);
+    if (hostProblem != null) {
+      reject(ctx, req, HttpResponseStatus.BAD_REQUEST, hostProblem);
       return;
     }
     QueryStringDecoder uri;
@@ -158,14 +235,35 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return;
       }
     }
+    if (!limiter.startStream(ctx.channel())) {
+      FullHttpResponse res = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many event streams: this server serves at most "
+          + limiter.limits().maxStreams() + " at once; retry later");
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      send(ctx, req, res, origin);
+      return;
+    }
     startStream(ctx, request, subscription, route, crossOrigin ? origin : null);
+  }
+
+  /** RFC 9112, section 3.2: an HTTP/1.1 request has exactly one Host header. */
+  private static String hostProblem(FullHttpRequest req) {
+    if (req.protocolVersion().minorVersion() == 0) return null; // HTTP/1.0 predates Host
+    int hosts = req.headers().getAll(HttpHeaderNames.HOST).size();
+    if (hosts == 0) return "missing Host header: HTTP/1.1 requires one";
+    if (hosts > 1) return "more than one Host header";
+    return null;
   }
 
   private void startStream(ChannelHandlerContext ctx, StreamRequest request, Subscription subscription,
       StreamHandler route, String allowedOrigin) {
-    ReadTimeoutHandler timeout = ctx.pipeline().get(ReadTimeoutHandler.class);
-    if (timeout != null) ctx.pipeline().remove(timeout); // a stream's request side is quiet by design
-    NettyTransport transport = new NettyTransport(ctx.channel(), h2, config, allowedOrigin);
+    RequestTimer timer = ctx.pipeline().get(RequestTimer.class);
+    if (timer != null) ctx.pipeline().remove(timer); // a stream's request side is quiet by design
+    NettyTransport transport = new NettyTransport(ctx.channel(), h2, HttpVersion.HTTP_1_0.equals(version), config,
+        allowedOrigin, () -> {
+          // Reading on, to see the client hang up (what it sends is dropped).
+          ctx.channel().config().setAutoRead(true);
+          answering = false;
+        });
     stream = new SseStream(request, subscription, transport, broker.fanoutFor(ctx.channel().eventLoop()));
     broker.open(stream, retryFrame);
     if (route != null) {
@@ -185,27 +283,35 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     EndpointRequest request = new EndpointRequest(req.method().name(), uri.path(), uri.parameters(),
         headers(req.headers()), body, String.valueOf(remoteAddress(ctx)));
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    java.util.concurrent.CompletionStage<EndpointResponse> stage;
+    CompletionStage<EndpointResponse> stage;
     try {
       stage = endpoint.handle(request);
     } catch (Exception e) {
       stage = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
-    stage.whenComplete((response, error) -> ctx.executor().execute(() -> {
-      EndpointResponse r = response;
-      if (error != null || r == null) {
-        LoopFanout.LOG.warn("endpoint {} {} failed", request.method(), request.path(), error);
-        r = EndpointResponse.text(500, "internal error");
+    stage.whenComplete((response, error) -> {
+      // On the loop: an answer ready at once goes out before the next pipelined request is read.
+      if (ctx.executor().inEventLoop()) {
+        answerEndpoint(ctx, request, response, error, origin, keepAlive);
+      } else {
+        ctx.executor().execute(() -> answerEndpoint(ctx, request, response, error, origin, keepAlive));
       }
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
-      r.headers().forEach(res.headers()::set);
-      if (origin != null && config.cors().allows(origin)) Cors.addAllowHeaders(res.headers(), config.cors(), origin);
-      HttpUtil.setContentLength(res, r.body().length);
-      if (!h2 && !keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      var future = ctx.writeAndFlush(res);
-      if (!h2 && !keepAlive) future.addListener(ChannelFutureListener.CLOSE);
-    }));
+    });
+  }
+
+  private void answerEndpoint(ChannelHandlerContext ctx, EndpointRequest request, EndpointResponse response,
+      Throwable error, String origin, boolean keepAlive) {
+    EndpointResponse r = response;
+    if (error != null || r == null) {
+      LoopFanout.LOG.warn("endpoint {} {} failed", request.method(), request.path(), error);
+      r = EndpointResponse.text(500, "internal error");
+    }
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+    r.headers().forEach(res.headers()::set);
+    if (origin != null && config.cors().allows(origin)) Cors.addAllowHeaders(res.headers(), config.cors(), origin);
+    HttpUtil.setContentLength(res, r.body().length);
+    respond(ctx, res, !h2 && !keepAlive);
   }
 
   private static Object remoteAddress(ChannelHandlerContext ctx) {
@@ -214,8 +320,20 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseWaiting();
     if (stream != null) broker.disconnected(stream, "closed");
     super.channelInactive(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof io.netty.handler.codec.http.HttpServerUpgradeHandler.UpgradeEvent) {
+      // Upgraded to h2c: the connection's streams have their own handlers; its request clocks
+      // would end it while every stream is quiet.
+      RequestTimer timer = ctx.pipeline().get(RequestTimer.class);
+      if (timer != null) ctx.pipeline().remove(timer);
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override
@@ -226,9 +344,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
-      LoopFanout.LOG.debug("no request within {}: closing {}", config.requestTimeout(), ctx.channel().remoteAddress());
-    } else if (!(cause instanceof java.io.IOException)
+    if (!(cause instanceof java.io.IOException)
         && !(cause instanceof io.netty.handler.codec.PrematureChannelClosureException)) {
       // A peer that hangs up mid-request is routine, not a server error.
       LoopFanout.LOG.warn("closing {} after an error", ctx.channel().remoteAddress(), cause);
@@ -294,9 +410,26 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     HttpUtil.setContentLength(res, res.content().readableBytes());
     boolean keepAlive = !h2 && req.decoderResult().isSuccess() && HttpUtil.isKeepAlive(req)
         && res.status().code() < 500 && res.status().code() != 431 && res.status().code() != 414;
-    if (!h2 && !keepAlive) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    var future = ctx.writeAndFlush(res);
-    if (!keepAlive) future.addListener(ChannelFutureListener.CLOSE);
+    respond(ctx, res, !keepAlive);
+  }
+
+  /**
+   * Writes the current request's answer, the one way every plain answer leaves; with
+   * {@code close}, the connection (or HTTP/2 stream) closes once it went out and no later request
+   * is served. Answers keep the requests' order, so a close never cuts an earlier answer.
+   */
+  private void respond(ChannelHandlerContext ctx, FullHttpResponse res, boolean close) {
+    if (!h2 && close) {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (keepAlive10) {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE); // HTTP/1.0 closes otherwise
+    }
+    ChannelFuture written = ctx.writeAndFlush(res);
+    if (close) {
+      lastAnswer = true;
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+    answered(ctx);
   }
 
   static FullHttpResponse text(HttpResponseStatus status, String message) {

@@ -26,7 +26,8 @@ public record ServerConfig(
     HttpEndpoint fallbackEndpoint,
     Map<String, String> streamHeaders,
     int maxRequestBodyBytes,
-    Map<String, TopicSelector> extraStreams) {
+    Map<String, TopicSelector> extraStreams,
+    HttpLimits limits) {
 
   public ServerConfig {
     routes = Map.copyOf(routes);

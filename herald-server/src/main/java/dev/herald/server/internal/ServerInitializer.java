@@ -19,9 +19,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.AsciiString;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds each connection's pipeline: TLS with ALPN choosing h2 or http/1.1, or cleartext HTTP/1.1
@@ -36,6 +34,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
   private final ServerConfig config;
   private final ChannelGroup connections;
   private final byte[] retryFrame;
+  private final ConnectionLimiter limiter;
 
   /** {@code connections} collects every accepted connection, so shutdown can close them through their pipelines. */
   public ServerInitializer(RealBroker broker, ServerConfig config, ChannelGroup connections) {
@@ -43,13 +42,24 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
     this.config = config;
     this.connections = connections;
     this.retryFrame = EventEncoder.encode(Event.retry(config.retryHint()));
+    this.limiter = new ConnectionLimiter(config.limits());
   }
 
   @Override
   protected void initChannel(Channel ch) {
     connections.add(ch);
     ChannelPipeline p = ch.pipeline();
-    p.addLast(new ReadTimeoutHandler(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    ConnectionLimiter.Verdict verdict = limiter.admit(ch);
+    if (verdict != ConnectionLimiter.Verdict.ADMITTED) {
+      LoopFanout.LOG.debug("refusing {}: {}", ch.remoteAddress(), verdict);
+      if (config.sslContext() != null) {
+        ch.close(); // a refusal before the TLS handshake could not be read: just close
+      } else {
+        p.addLast(Refusal.of(verdict, config.limits()));
+      }
+      return;
+    }
+    p.addLast(new RequestTimer(config.requestTimeout(), config.limits().requestDeadline()));
     if (config.sslContext() != null) {
       p.addLast(config.sslContext().newHandler(ch.alloc()));
       p.addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
@@ -76,7 +86,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
         }
       }));
       p.addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
-      p.addLast(new RequestHandler(broker, config, retryFrame, false));
+      p.addLast(new RequestHandler(broker, config, retryFrame, limiter, false));
     } else {
       addHttp1(p, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     }
@@ -85,12 +95,12 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
   private void addHttp1(ChannelPipeline p, HttpServerCodec codec) {
     p.addLast(codec);
     p.addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
-    p.addLast(new RequestHandler(broker, config, retryFrame, false));
+    p.addLast(new RequestHandler(broker, config, retryFrame, limiter, false));
   }
 
   private void addHttp2(ChannelPipeline p) {
-    // The connection's idle timer must not end a connection whose streams are all quiet.
-    if (p.get(ReadTimeoutHandler.class) != null) p.remove(ReadTimeoutHandler.class);
+    // The connection's clocks must not end a connection whose streams are all quiet.
+    if (p.get(RequestTimer.class) != null) p.remove(RequestTimer.class);
     p.addLast(http2Codec());
     p.addLast(new Http2MultiplexHandler(streamInitializer()));
   }
@@ -113,7 +123,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
             config.outboundBufferLimitBytes() / 2, config.outboundBufferLimitBytes()));
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
         stream.pipeline().addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));
-        stream.pipeline().addLast(new RequestHandler(broker, config, retryFrame, true));
+        stream.pipeline().addLast(new RequestHandler(broker, config, retryFrame, limiter, true));
       }
     };
   }

@@ -1,0 +1,28 @@
+package dev.herald.server.internal;
+
+import java.time.Duration;
+
+/**
+ * What one client may hold of the server: how long a request may take to arrive, and how many
+ * connections and event streams may be open at once. Validated by the public builder.
+ *
+ * @param requestDeadline longest time from the first byte of a request to its last
+ * @param maxConnections connections open at once, all clients together
+ * @param maxStreams event streams open at once; below {@code maxConnections}, so that plain requests
+ *     (health checks, publishes) keep the difference when subscribers are at the cap
+ * @param maxConnectionsPerAddress connections from one address that are not (yet) event streams
+ */
+public record HttpLimits(Duration requestDeadline, int maxConnections, int maxStreams, int maxConnectionsPerAddress) {
+  public HttpLimits {
+    if (requestDeadline.isNegative() || requestDeadline.isZero()) {
+      throw new IllegalArgumentException("requestDeadline must be positive: " + requestDeadline);
+    }
+    if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
+    if (maxStreams < 1 || maxStreams > maxConnections) {
+      throw new IllegalArgumentException("maxStreams must be between 1 and maxConnections (" + maxConnections + "): " + maxStreams);
+    }
+    if (maxConnectionsPerAddress < 1) {
+      throw new IllegalArgumentException("maxConnectionsPerAddress must be positive: " + maxConnectionsPerAddress);
+    }
+  }
+}

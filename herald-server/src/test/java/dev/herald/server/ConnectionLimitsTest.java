@@ -1,0 +1,136 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.protocol.Event;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connections are capped, globally and per client address, with a clear refusal, and event streams
+ * are capped below the connections so health checks and publishes still answer when subscribers
+ * are at the cap. Small caps here; other client addresses are other loopback addresses (127.0.0.x).
+ */
+class ConnectionLimitsTest {
+  private static final int PER_ADDRESS = 10;
+  private static final int STREAMS = 20;
+  private static final int CONNECTIONS = 40;
+  private static final String HEALTH = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  private static final String PUBLISH = "POST /publish HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+
+  private final List<Wire> opened = new ArrayList<>();
+  private HeraldServer server;
+
+  private HeraldServer start() {
+    server = HeraldServer.builder().bindAddress("127.0.0.1").port(0)
+        .maxConnections(CONNECTIONS).maxStreams(STREAMS).maxConnectionsPerAddress(PER_ADDRESS)
+        .endpoint("/healthz", r -> CompletableFuture.completedFuture(EndpointResponse.text(200, "ok")))
+        .endpoint("/publish", r -> server.broker().publish("t", Event.of(r.bodyText()))
+            .thenApply(id -> EndpointResponse.text(200, "published " + id)))
+        .build().start();
+    return server;
+  }
+
+  @AfterEach
+  void closeAll() throws IOException {
+    for (Wire w : opened) w.close();
+    if (server != null) server.close();
+  }
+
+  private Wire open(String localAddress) throws IOException {
+    Wire w = Wire.connect(server.port(), localAddress);
+    opened.add(w);
+    return w;
+  }
+
+  /** Health and a publish, each on a new connection from {@code address}, still answer. */
+  private void stillServed(String address) throws IOException {
+    try (Wire health = Wire.connect(server.port(), address); Wire publish = Wire.connect(server.port(), address)) {
+      assertThat(health.send(HEALTH).read().body()).isEqualTo("ok\n");
+      Wire.Response r = publish.send(PUBLISH).read();
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).startsWith("published ");
+    }
+  }
+
+  @Test
+  void aSlowlorisOf1100ConnectionsFromOneAddressHoldsOnlyItsShare() throws Exception {
+    start();
+    // Every one starts a request and never finishes it.
+    int refused = 0;
+    List<Wire> slow = new ArrayList<>();
+    for (int i = 0; i < 1100; i++) {
+      Wire w = open("127.0.0.1");
+      w.send("GET /healthz HTTP/1.1\r\nHo");
+      slow.add(w);
+    }
+    // Which ones were admitted depends on the order the event loops took them in: the refused have an answer.
+    await().atMost(Wire.WAIT).until(() -> slow.stream().filter(Wire::hasBytes).count() == 1100 - PER_ADDRESS);
+    List<Wire> held = slow.stream().filter(w -> !w.hasBytes()).toList();
+    for (Wire w : slow.stream().filter(Wire::hasBytes).toList()) {
+      Wire.Response r = w.read();
+      assertThat(r.status()).isEqualTo(429);
+      assertThat(r.headers()).containsEntry("retry-after", "1").containsEntry("connection", "close");
+      assertThat(r.body()).isEqualTo("too many connections from your address (the limit is 10); retry later\n");
+      assertThat(w.closed()).isTrue();
+      w.close();
+      refused++;
+    }
+    assertThat(refused).isEqualTo(1100 - PER_ADDRESS);
+    stillServed("127.0.0.2");
+
+    // The address gets its share back as its connections close.
+    assertThat(held).hasSize(PER_ADDRESS).noneMatch(Wire::hasBytes);
+    for (Wire w : held) w.close();
+    await().atMost(Wire.WAIT).untilAsserted(() -> {
+      try (Wire w = Wire.connect(server.port(), "127.0.0.1")) {
+        assertThat(w.send(HEALTH).read().status()).isEqualTo(200);
+      }
+    });
+  }
+
+  @Test
+  void streamsAboveTheirCapAre503WhileHealthAndPublishesStillAnswer() throws Exception {
+    start();
+    for (int i = 0; i < STREAMS; i++) {
+      // Streams do not count against their address: a proxy's subscribers all share one.
+      open("127.0.0.1").send("GET /events?topic=t HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+          .awaitRest("retry: 3000");
+    }
+    Wire extra = open("127.0.0.3");
+    Wire.Response r = extra.send("GET /events?topic=t HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").read();
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.headers()).containsEntry("retry-after", "1");
+    assertThat(r.body()).isEqualTo("too many event streams: this server serves at most 20 at once; retry later\n");
+    assertThat(extra.closed()).isTrue();
+
+    stillServed("127.0.0.1");
+    assertThat(server.broker().subscriberCount("t")).isEqualTo(STREAMS);
+
+    // A stream that ends makes room for another.
+    opened.get(0).close();
+    await().atMost(Wire.WAIT).until(() -> server.broker().subscriberCount("t") == STREAMS - 1);
+    open("127.0.0.3").send("GET /events?topic=t HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        .awaitRest("retry: 3000");
+  }
+
+  @Test
+  void connectionsAboveTheGlobalCapAre503() throws Exception {
+    start();
+    for (int i = 0; i < CONNECTIONS; i++) {
+      Wire w = open("127.0.0." + (10 + i / PER_ADDRESS));
+      assertThat(w.send(HEALTH).read().status()).isEqualTo(200); // admitted, and kept alive
+    }
+    Wire over = open("127.0.0.20");
+    Wire.Response r = over.send(HEALTH).read();
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.headers()).containsEntry("retry-after", "1");
+    assertThat(r.body()).isEqualTo("the server is at its limit of 40 connections; retry later\n");
+    assertThat(over.closed()).isTrue();
+  }
+}
