@@ -13,6 +13,7 @@ import dev.herald.server.BrokerListener;
 import dev.herald.server.EndpointRequest;
 import dev.herald.server.EndpointResponse;
 import dev.herald.server.StreamRequest;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Mercure's active subscriptions, when enabled: each subscribe and unsubscribe is published as a
@@ -36,8 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ActiveSubscriptions implements BrokerListener {
   static final String PATH = Hub.PATH + "/subscriptions";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final java.util.regex.Pattern SUBSCRIBER_ID =
-      java.util.regex.Pattern.compile("urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern SUBSCRIBER_ID =
+      Pattern.compile("urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   /** One selector of one subscriber, and the payload the subscriber's token attaches to it (JSON, or null). */
   record Entry(String id, Matcher matcher, String subscriber, boolean active, String payload) {}
@@ -126,7 +128,7 @@ final class ActiveSubscriptions implements BrokerListener {
     if (e.payload() != null) {
       try {
         n.set("payload", JSON.readTree(e.payload()));
-      } catch (java.io.IOException notJson) {
+      } catch (IOException notJson) {
         throw new IllegalStateException("a verified token's payload is JSON", notJson);
       }
     }

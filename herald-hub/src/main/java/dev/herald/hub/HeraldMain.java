@@ -1,7 +1,9 @@
 package dev.herald.hub;
 
-import picocli.CommandLine;
+import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code herald} command: {@code herald serve} starts a hub. */
 @Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
@@ -16,7 +18,7 @@ public final class HeraldMain implements Runnable {
   }
 
   /** The command line, its defaults read from {@code env} and the config file named in {@code args}. */
-  static CommandLine commandLine(String[] args, java.util.Map<String, String> env) {
+  static CommandLine commandLine(String[] args, Map<String, String> env) {
     CommandLine cl = new CommandLine(new HeraldMain());
     // A failure to start is one clear line (bad key file, port in use, store locked), not a trace.
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -27,7 +29,7 @@ public final class HeraldMain implements Runnable {
     // A bad option is one clear line too: the usage is what --help is for, and the ParameterExceptions
     // of ServeCommand.settings() come from a detached CommandLine that would print it as "serve".
     cl.setParameterExceptionHandler((e, badArgs) -> {
-      java.io.PrintWriter err = cl.getErr();
+      PrintWriter err = cl.getErr();
       err.println("herald: " + e.getMessage() + " (see herald serve --help)");
       CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
       return cl.getCommandSpec().exitCodeOnInvalidInput();

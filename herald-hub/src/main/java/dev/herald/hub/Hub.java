@@ -11,7 +11,6 @@ import dev.herald.hub.console.ConsolePages;
 import dev.herald.hub.console.Demos;
 import dev.herald.hub.console.OfflineResponder;
 import dev.herald.hub.console.OpenAiUpstreamResponder;
-import dev.herald.sqlite.SqliteEventLog;
 import dev.herald.server.Broker;
 import dev.herald.server.CorsPolicy;
 import dev.herald.server.EndpointResponse;
@@ -20,6 +19,7 @@ import dev.herald.server.HeraldServer;
 import dev.herald.server.HttpEndpoint;
 import dev.herald.server.InMemoryEventLog;
 import dev.herald.server.TopicPattern;
+import dev.herald.sqlite.SqliteEventLog;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,6 +32,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -52,7 +54,7 @@ public final class Hub implements AutoCloseable {
   public static final String PATH = "/.well-known/mercure";
 
   /** Runs the store's readiness probes, one at a time, off the event loops (a daemon: nothing to stop). */
-  private static final java.util.concurrent.Executor READINESS_PROBES = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+  private static final Executor READINESS_PROBES = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "herald-readiness");
     t.setDaemon(true);
     return t;

@@ -14,6 +14,7 @@ import dev.herald.server.EndpointResponse;
 import dev.herald.server.EventLog;
 import dev.herald.server.HttpEndpoint;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Mercure's publish side: {@code POST /.well-known/mercure}, form-encoded as in the protocol, or
@@ -95,7 +97,7 @@ final class MercurePublisher implements HttpEndpoint {
           "unsupported content type '" + contentType + "': use application/x-www-form-urlencoded or application/json"));
     } catch (Refused e) {
       return done(response(e));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return done(EndpointResponse.text(400, "malformed JSON: " + e.getMessage().split("\n")[0]));
     }
   }
@@ -223,7 +225,7 @@ final class MercurePublisher implements HttpEndpoint {
     if (e instanceof Refused) return (Refused) e;
     if (e instanceof IllegalArgumentException) return new Refused(400, e.getMessage());
     if (e instanceof dev.herald.server.OverloadedException) return new Refused(503, "the hub is overloaded: " + e.getMessage());
-    if (e instanceof java.util.concurrent.RejectedExecutionException) {
+    if (e instanceof RejectedExecutionException) {
       return new Refused(503, "the event store is busy: " + e.getMessage());
     }
     if (e instanceof IllegalStateException) return new Refused(503, "the event store is not available: " + e.getMessage());

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -39,7 +40,7 @@ public final class CorsPolicy {
 
   /** Exactly these origins (scheme, host and port, as browsers send them: {@code https://app.example}). */
   public static CorsPolicy allowOrigins(String... origins) {
-    Set<String> set = new java.util.HashSet<>();
+    Set<String> set = new HashSet<>();
     for (String o : origins) {
       if (o.isEmpty() || o.endsWith("/") || o.contains("*")) {
         throw new IllegalArgumentException("origin must be scheme://host[:port], without path or wildcard: " + o);

@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,7 +30,7 @@ public record EndpointResponse(int status, Map<String, String> headers, byte[] b
   /** This response with one more header. */
   public EndpointResponse withHeader(String name, String value) {
     Map<String, String> h = new LinkedHashMap<>(headers);
-    h.put(name.toLowerCase(java.util.Locale.ROOT), value);
+    h.put(name.toLowerCase(Locale.ROOT), value);
     return new EndpointResponse(status, h, body);
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import dev.herald.protocol.Event;
 import dev.herald.server.internal.HttpLimits;
 import dev.herald.server.internal.RealBroker;
@@ -13,12 +14,11 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -29,12 +29,15 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -268,8 +271,8 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private static int defaultMaxConnections() {
-      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-          instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      if (ManagementFactory.getOperatingSystemMXBean()
+          instanceof UnixOperatingSystemMXBean unix) {
         long room = unix.getMaxFileDescriptorCount() - FILE_DESCRIPTORS_KEPT;
         if (room < DEFAULT_MAX_CONNECTIONS) return (int) Math.max(FILE_DESCRIPTORS_KEPT, room);
       }
@@ -333,7 +336,7 @@ public final class HeraldServer implements AutoCloseable {
       if (name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
         throw new IllegalArgumentException("header must not contain CR or LF: " + name);
       }
-      streamHeaders.put(name.toLowerCase(java.util.Locale.ROOT), value);
+      streamHeaders.put(name.toLowerCase(Locale.ROOT), value);
       return this;
     }
 

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -116,7 +117,7 @@ public final class InMemoryEventLog implements EventLog {
       if (e.position() <= after) break;
       result.add(e);
     }
-    java.util.Collections.reverse(result);
+    Collections.reverse(result);
     return CompletableFuture.completedFuture(new Replay(result, false));
   }
 

@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,7 +40,7 @@ public record StreamRequest(
 
   /** The first value of header {@code name} (case-insensitive). */
   public Optional<String> header(String name) {
-    List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 }

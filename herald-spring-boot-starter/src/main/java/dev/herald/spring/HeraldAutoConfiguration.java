@@ -9,6 +9,7 @@ import dev.herald.spring.internal.HeraldMeters;
 import dev.herald.spring.internal.HeraldShutdown;
 import dev.herald.spring.internal.RedisStore;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -95,7 +96,7 @@ public class HeraldAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "heraldHealthIndicator")
     HealthIndicator heraldHealthIndicator(Broker broker, EventLog log, HeraldProperties properties) {
-      return new HeraldHealthIndicator(broker, properties.effectiveStore().name().toLowerCase(java.util.Locale.ROOT),
+      return new HeraldHealthIndicator(broker, properties.effectiveStore().name().toLowerCase(Locale.ROOT),
           RedisStore.readiness(log));
     }
   }

@@ -28,6 +28,7 @@ import org.springframework.web.filter.CorsFilter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.servlet.handler.HandlerMappingIntrospector;
 
 /**
  * Herald's streams on the application's own port: {@code herald.path} (topics from
@@ -82,7 +83,7 @@ public class HeraldWebAutoConfiguration {
     FilterRegistrationBean<CorsFilter> heraldCorsFilter(ObjectProvider<CorsConfigurationSource> sources,
         HeraldProperties properties, ObjectProvider<HeraldStream> extra) {
       List<CorsConfigurationSource> own = sources.orderedStream()
-          .filter(s -> !(s instanceof org.springframework.web.servlet.handler.HandlerMappingIntrospector))
+          .filter(s -> !(s instanceof HandlerMappingIntrospector))
           .toList();
       FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(
           new CorsFilter(own.isEmpty() ? request -> null : own.get(0)));

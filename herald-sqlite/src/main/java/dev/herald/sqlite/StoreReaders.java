@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,7 +90,7 @@ final class StoreReaders implements AutoCloseable {
     try {
       return call(query);
     } catch (SQLException e) {
-      throw new java.util.concurrent.CompletionException(e);
+      throw new CompletionException(e);
     }
   }
 

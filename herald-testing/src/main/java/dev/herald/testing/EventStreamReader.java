@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,7 @@ public class EventStreamReader implements AutoCloseable {
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(type, data, id);
+      return Objects.hash(type, data, id);
     }
   }
 

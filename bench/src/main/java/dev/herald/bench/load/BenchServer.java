@@ -25,21 +25,22 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.ArrayList;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -107,7 +108,7 @@ public final class BenchServer {
     controlChannel.close().syncUninterruptibly();
     for (Socket probe : probes) probe.close();
     server.close();
-    control.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    control.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
   private static final String PROBE_PATH = "/bench-probe";
@@ -238,7 +239,7 @@ public final class BenchServer {
         + " heapUsed=" + mx.getHeapMemoryUsage().getUsed()
         + " heapCommitted=" + mx.getHeapMemoryUsage().getCommitted()
         + " nonHeapUsed=" + mx.getNonHeapMemoryUsage().getUsed()
-        + " nettyDirect=" + io.netty.util.internal.PlatformDependent.usedDirectMemory()
+        + " nettyDirect=" + PlatformDependent.usedDirectMemory()
         + " connections=" + server.broker().connectionCount();
   }
 }

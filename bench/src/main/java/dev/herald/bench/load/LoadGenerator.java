@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +78,7 @@ public final class LoadGenerator implements Publisher.Acks {
   /** Null: the bench server; otherwise any hub ({@code herald bench}). */
   private final Target target;
   /** The human-readable report; stderr when the JSON report takes stdout. */
-  private final java.io.PrintStream out;
+  private final PrintStream out;
   private final boolean json;
 
   private final EventLoopGroup group;
@@ -684,7 +686,7 @@ public final class LoadGenerator implements Publisher.Acks {
 
   // ---------------------------------------------------------------- plumbing
 
-  private <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
+  private <T> T onLoop(Callable<T> task) throws Exception {
     return loop.submit(task).get(60, TimeUnit.SECONDS);
   }
 

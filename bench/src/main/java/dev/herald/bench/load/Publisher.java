@@ -50,7 +50,7 @@ final class Publisher extends SimpleChannelInboundHandler<FullHttpResponse> {
     String contentType = "text/plain";
     if (target != null && target.format == Target.Format.HERALD_FORM) {
       // topic=<t>&data=<body>: the body is ASCII digits, spaces and padding; a space is '+'.
-      io.netty.buffer.ByteBuf form = body.alloc().buffer(body.readableBytes() + 16 + target.formTopic.length);
+      ByteBuf form = body.alloc().buffer(body.readableBytes() + 16 + target.formTopic.length);
       form.writeBytes(target.formTopic);
       for (int i = body.readerIndex(); i < body.writerIndex(); i++) {
         byte b = body.getByte(i);

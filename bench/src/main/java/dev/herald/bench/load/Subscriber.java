@@ -1,9 +1,13 @@
 package dev.herald.bench.load;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
+import java.util.Locale;
 
 /**
  * One subscriber connection: sends the stream request, then parses the chunked HTTP/1.1 body and
@@ -13,7 +17,7 @@ import java.util.BitSet;
  *
  * <p>Runs on the load generator's single event loop, like everything it touches.
  */
-@io.netty.channel.ChannelHandler.Sharable // one connection at a time; a reconnection adds it to the next
+@ChannelHandler.Sharable // one connection at a time; a reconnection adds it to the next
 final class Subscriber extends ChannelInboundHandlerAdapter {
   private static final int STATUS = 0, HEADERS = 1, SIZE = 2, DATA = 3, DATA_END = 4, ENDED = 5, RAW = 6;
   /** Bytes of a line kept: enough for {@code data: <nanoTime>}; the padding after it is skipped. */
@@ -67,9 +71,9 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     this.seqInData = seqInData;
   }
 
-  private io.netty.channel.Channel channel;
+  private Channel channel;
 
-  io.netty.channel.Channel channelOrNull() {
+  Channel channelOrNull() {
     return channel;
   }
 
@@ -217,8 +221,8 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
   }
 
   private boolean isChunkedHeader() {
-    String h = new String(line, 0, Math.min(lineLength, LINE_KEEP), java.nio.charset.StandardCharsets.US_ASCII)
-        .toLowerCase(java.util.Locale.ROOT);
+    String h = new String(line, 0, Math.min(lineLength, LINE_KEEP), StandardCharsets.US_ASCII)
+        .toLowerCase(Locale.ROOT);
     return h.startsWith("transfer-encoding:") && h.contains("chunked");
   }
 

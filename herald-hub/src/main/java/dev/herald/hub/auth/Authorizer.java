@@ -2,6 +2,7 @@ package dev.herald.hub.auth;
 
 import dev.herald.server.TopicPattern;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -179,7 +180,7 @@ public final class Authorizer {
       URI uri = new URI(referer);
       if (uri.getScheme() == null || uri.getHost() == null) throw new AuthException("unreadable Referer header");
       return uri.getScheme() + "://" + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new AuthException("unreadable Referer header");
     }
   }

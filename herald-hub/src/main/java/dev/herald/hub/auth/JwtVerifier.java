@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -279,7 +280,7 @@ public final class JwtVerifier {
     try {
       // Matches the key type to the alg, and the kid when the token names one.
       candidates = ((KeySet) keys).source().get(new JWKSelector(JWKMatcher.forJWSHeader(jwt.getHeader())), null);
-    } catch (com.nimbusds.jose.KeySourceException e) {
+    } catch (KeySourceException e) {
       throw new AuthException("the key set is unavailable");
     }
     if (candidates.isEmpty()) throw new AuthException("no key for this token (kid)");

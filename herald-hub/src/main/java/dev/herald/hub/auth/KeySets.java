@@ -13,6 +13,7 @@ import java.text.ParseException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * JWK Sets of verification keys, for {@link JwtVerifier#keySet}, from where operators keep them:
@@ -55,7 +56,7 @@ public final class KeySets {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true); // a hub that stops must not wait for a key refresh

@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 
 /** Reads an X.509 SubjectPublicKeyInfo PEM ({@code -----BEGIN PUBLIC KEY-----}) with the JDK alone. */
@@ -40,7 +41,7 @@ final class PublicKeys {
   static OctetKeyPair ed25519(String pem, String where) {
     byte[] spki = decode(pem, "Ed25519", where).getEncoded();
     // SubjectPublicKeyInfo of Ed25519 (RFC 8410): a fixed 12-byte prefix, then the 32-byte key.
-    byte[] raw = java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+    byte[] raw = Arrays.copyOfRange(spki, spki.length - 32, spki.length);
     return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(raw)).build();
   }
 

@@ -1,12 +1,14 @@
 package dev.herald.hub.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.protocol.Event;
 import dev.herald.server.Broker;
 import dev.herald.server.StreamRefusedException;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
 import dev.herald.server.TopicSelector;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +48,7 @@ final class ChatReplies implements TopicSelector, AutoCloseable {
 
   private final Broker broker;
   private final ChatResponder responder;
-  private final Set<String> started = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+  private final Set<String> started = Collections.newSetFromMap(new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -145,7 +147,7 @@ final class ChatReplies implements TopicSelector, AutoCloseable {
 
   /** A JSON object of string fields, in the order given. */
   static String json(String... namesAndValues) {
-    com.fasterxml.jackson.databind.node.ObjectNode node = JSON.createObjectNode();
+    ObjectNode node = JSON.createObjectNode();
     for (int i = 0; i < namesAndValues.length; i += 2) node.put(namesAndValues[i], namesAndValues[i + 1]);
     return node.toString();
   }

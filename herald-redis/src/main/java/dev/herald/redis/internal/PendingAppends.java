@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -43,7 +44,7 @@ public final class PendingAppends {
     if (StreamIds.position(id) <= lastDeliveredPosition && byId.remove(id, waiting)) {
       waiting.completeExceptionally(trimmedUnread(id));
     }
-    return waiting.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+    return waiting.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> {
           byId.remove(id, waiting);
           if (e instanceof TimeoutException) {

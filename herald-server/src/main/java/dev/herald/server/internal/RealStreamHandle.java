@@ -1,6 +1,7 @@
 package dev.herald.server.internal;
 
 import dev.herald.server.StreamHandle;
+import java.util.concurrent.RejectedExecutionException;
 
 /** A stream's handle for its outside transport: each call hops onto the stream's event loop. */
 final class RealStreamHandle implements StreamHandle {
@@ -30,7 +31,7 @@ final class RealStreamHandle implements StreamHandle {
   private void onLoop(Runnable task) {
     try {
       stream.fanout.loop.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // The broker closed, and its loops with it: every stream is gone already.
     }
   }

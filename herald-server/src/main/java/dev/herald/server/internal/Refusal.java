@@ -1,10 +1,13 @@
 package dev.herald.server.internal;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,10 +57,10 @@ final class Refusal extends ChannelInboundHandlerAdapter {
    * bytes are unread, or still arriving, would send a reset that can destroy the answer at the
    * client. Over TLS the channel is just closed (its close_notify needs the pipeline).
    */
-  static void closeGently(io.netty.channel.ChannelFuture written) {
-    io.netty.channel.Channel ch = written.channel();
+  static void closeGently(ChannelFuture written) {
+    Channel ch = written.channel();
     if (written.isSuccess() && ch instanceof DuplexChannel duplex
-        && ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null) {
+        && ch.pipeline().get(SslHandler.class) == null) {
       ch.eventLoop().schedule(() -> ch.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
       duplex.shutdownOutput(); // the client reads the answer, then the end; its close ends ours
     } else {

@@ -9,13 +9,11 @@ import dev.herald.server.Subscription;
 import dev.herald.server.TopicSelector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelFuture;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -25,9 +23,12 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -287,7 +289,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     try {
       stage = endpoint.handle(request);
     } catch (Exception e) {
-      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+      stage = CompletableFuture.failedFuture(e);
     }
     stage.whenComplete((response, error) -> {
       // On the loop: an answer ready at once goes out before the next pipelined request is read.
@@ -327,7 +329,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof io.netty.handler.codec.http.HttpServerUpgradeHandler.UpgradeEvent) {
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
       // Upgraded to h2c: the connection's streams have their own handlers; its request clocks
       // would end it while every stream is quiet.
       RequestTimer timer = ctx.pipeline().get(RequestTimer.class);
@@ -344,8 +346,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (!(cause instanceof java.io.IOException)
-        && !(cause instanceof io.netty.handler.codec.PrematureChannelClosureException)) {
+    if (!(cause instanceof IOException)
+        && !(cause instanceof PrematureChannelClosureException)) {
       // A peer that hangs up mid-request is routine, not a server error.
       LoopFanout.LOG.warn("closing {} after an error", ctx.channel().remoteAddress(), cause);
     }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -59,7 +60,7 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (draining) {
-      io.netty.util.ReferenceCountUtil.release(msg);
+      ReferenceCountUtil.release(msg);
       return;
     }
     if (state == State.IDLE && msg instanceof ByteBuf b && b.isReadable()) {

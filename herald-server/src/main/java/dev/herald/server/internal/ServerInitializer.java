@@ -6,12 +6,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
@@ -105,7 +107,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
     p.addLast(new Http2MultiplexHandler(streamInitializer()));
   }
 
-  private static io.netty.handler.codec.http2.Http2FrameCodec http2Codec() {
+  private static Http2FrameCodec http2Codec() {
     return Http2FrameCodecBuilder.forServer()
         // At shutdown the streams have ended already; don't hold the connection open for long.
         .gracefulShutdownTimeoutMillis(1000)
@@ -119,7 +121,7 @@ public final class ServerInitializer extends ChannelInitializer<Channel> {
     return new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel stream) {
-        stream.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(
+        stream.config().setWriteBufferWaterMark(new WriteBufferWaterMark(
             config.outboundBufferLimitBytes() / 2, config.outboundBufferLimitBytes()));
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
         stream.pipeline().addLast(new HttpObjectAggregator(config.maxRequestBodyBytes()));

@@ -11,6 +11,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One open event stream, whatever carries it: keeps the stream's order, limits and lifecycle
@@ -77,7 +78,7 @@ final class SseStream {
     if (error != null) {
       // Nothing was sent yet: say so with a status (clients retry on their own schedule).
       LoopFanout.LOG.warn("history read failed for Last-Event-ID {}: {}", requestedId, error.toString());
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+      Throwable cause = error instanceof CompletionException && error.getCause() != null
           ? error.getCause() : error;
       moveTo(StreamState.ENDED);
       releaseHeld();

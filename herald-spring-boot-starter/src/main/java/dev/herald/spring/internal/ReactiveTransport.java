@@ -2,6 +2,7 @@ package dev.herald.spring.internal;
 
 import dev.herald.server.StreamHandle;
 import dev.herald.server.StreamTransport;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ public final class ReactiveTransport implements StreamTransport {
   @Override
   public void close() {
     batch = new ArrayList<>();
-    batches.tryEmitError(new java.io.IOException("stream closed by Herald (a slow consumer, or a stream that never started)"));
+    batches.tryEmitError(new IOException("stream closed by Herald (a slow consumer, or a stream that never started)"));
   }
 
   @Override

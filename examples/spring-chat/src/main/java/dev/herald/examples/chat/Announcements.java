@@ -3,6 +3,7 @@ package dev.herald.examples.chat;
 import dev.herald.protocol.Event;
 import dev.herald.server.Broker;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -28,7 +29,7 @@ class Announcements {
   @PostMapping("/api/announce")
   CompletionStage<ResponseEntity<Map<String, String>>> announce(@RequestParam("text") String text) {
     if (text.isBlank() || text.length() > MAX_TEXT_CHARS) {
-      return java.util.concurrent.CompletableFuture.completedFuture(ResponseEntity.badRequest()
+      return CompletableFuture.completedFuture(ResponseEntity.badRequest()
           .body(Map.of("error", "text must be 1 to " + MAX_TEXT_CHARS + " characters")));
     }
     return broker.publish(TOPIC, Event.named("announcement", Json.object("text", text)))

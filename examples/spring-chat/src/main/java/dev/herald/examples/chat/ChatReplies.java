@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
@@ -93,7 +94,7 @@ class ChatReplies implements TopicSelector, DisposableBean {
   }
 
   /** Runs {@code publish} once {@code previous} completed and the token's time came: the log keeps the order. */
-  private CompletionStage<?> after(CompletionStage<?> previous, int index, java.util.function.Supplier<CompletionStage<String>> publish) {
+  private CompletionStage<?> after(CompletionStage<?> previous, int index, Supplier<CompletionStage<String>> publish) {
     CompletableFuture<Void> due = new CompletableFuture<>();
     timer.schedule(() -> due.complete(null), tokenDelay.toNanos() * (index + 1), TimeUnit.NANOSECONDS);
     return previous.thenCombine(due, (a, b) -> null).thenCompose(ignored -> publish.get());
