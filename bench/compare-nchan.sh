@@ -50,7 +50,7 @@ if ! command -v nginx > /dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_mo
 fi
 [[ -f herald-hub/target/herald.jar ]] || mvn -B -ntp -q -pl herald-hub package -DskipTests
 if [[ ! -f bench/target/benchmarks.jar ]] || [[ -n $(find bench/src bench/pom.xml -newer bench/target/benchmarks.jar -print -quit) ]]; then
-  mvn -B -ntp -q -pl bench package -DskipTests
+  mvn -B -ntp -q -pl bench -am package -Dmaven.test.skip=true
 fi
 
 # ---------------------------------------------------------------- hubs (only the PIDs started here are killed)

@@ -44,7 +44,7 @@ mkdir -p "$OUT"
 [[ -f $HUB_JAR ]] || { echo "$HUB_JAR is missing: build it with mvn -B -ntp -q -pl herald-hub package -DskipTests"; exit 1; }
 if [[ ! -f $JAR ]] || [[ -n $(find bench/src bench/pom.xml -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR"
-  mvn -B -ntp -o -q -pl bench package -DskipTests > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+  mvn -B -ntp -o -q -pl bench -am package -Dmaven.test.skip=true > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 fi
 command -v redis-server > /dev/null || { echo "redis-server is missing (apt-get install redis-server)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"

@@ -36,7 +36,7 @@ mkdir -p "$OUT"
 
 if [[ ! -f $JAR ]] || [[ -n $(find bench/src bench/pom.xml -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR"
-  mvn -B -ntp -q -pl bench package -DskipTests > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+  mvn -B -ntp -q -pl bench -am package -Dmaven.test.skip=true > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 fi
 
 # Each process may hold up to the hard limit of open files (20,000 here).
