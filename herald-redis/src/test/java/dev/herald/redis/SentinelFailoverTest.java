@@ -53,7 +53,7 @@ class SentinelFailoverTest {
   void afterThePrimaryIsKilledEveryAcknowledgedEventReachesBothNodesOnceAndInOrder(int sentinelCount)
       throws Exception {
     RedisEventLog.Settings settings = RedisEventLog.Settings.defaults().withStreamKey("failover")
-        .withReplicas(1, Duration.ofMillis(300));
+        .withReplicas(1, Duration.ofSeconds(1)); // WAIT: a replica on a loaded machine may take a few hundred ms
     List<SentinelProcess> sentinels = new ArrayList<>();
     try (RedisProcess primary = RedisProcess.startFast(dir("primary"));
         RedisProcess replica = RedisProcess.startReplicaOf(dir("replica"), primary)) {
@@ -125,7 +125,7 @@ class SentinelFailoverTest {
   @Test
   void aPlannedSwitchoverLosesNoAcknowledgedEventWhenPublishesWaitForTheReplica() throws Exception {
     RedisEventLog.Settings settings = RedisEventLog.Settings.defaults().withStreamKey("switchover")
-        .withReplicas(1, Duration.ofMillis(300));
+        .withReplicas(1, Duration.ofSeconds(1)); // WAIT: a replica on a loaded machine may take a few hundred ms
     try (RedisProcess primary = RedisProcess.startFast(dir("primary"));
         RedisProcess replica = RedisProcess.startReplicaOf(dir("replica"), primary)) {
       await("replica in sync").atMost(Duration.ofSeconds(15)).until(replica::replicaInSync);
