@@ -60,11 +60,13 @@ final class ActiveSubscriptions implements BrokerListener {
   private final Map<StreamRequest, Subscriber> open = new ConcurrentHashMap<>();
   private final Broker broker;
   private final Authorizer auth;
+  private final HubUrl hubUrl;
   private volatile String lastEventId = "earliest";
 
-  ActiveSubscriptions(Broker broker, Authorizer auth) {
+  ActiveSubscriptions(Broker broker, Authorizer auth, HubUrl hubUrl) {
     this.broker = broker;
     this.auth = auth;
+    this.hubUrl = hubUrl;
   }
 
   /** Called by the topic selector once a subscription is accepted, before it connects. */
@@ -174,7 +176,8 @@ final class ActiveSubscriptions implements BrokerListener {
     }
     if (access.isEmpty()) {
       String reason = "listing subscriptions needs a subscriber JWT";
-      return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", Authorizer.challenge()));
+      return done(EndpointResponse.text(401, reason)
+          .withHeader("www-authenticate", Authorizer.challenge(hubUrl.resourceMetadata(request.header("host")))));
     }
     if (!covers(access.get(), request.path())) {
       String reason = "the token does not cover " + request.path();

@@ -167,18 +167,24 @@ public final class Hub implements AutoCloseable {
       cluster.report(broker::connectionCount, metrics::subscriptions);
       metrics.cluster(cluster::counts);
     }
-    MercurePublisher publisher = new MercurePublisher(broker, parts.auth(), settings.maxDataBytes(), metrics.appendLatency);
-    MercureSubscriptions selector = new MercureSubscriptions(parts.auth(), settings.anonymousSubscribers(),
-        parts.selectors(), parts.urlPatterns()).withMaxLifetime(settings.maxStreamLifetime());
+    HubUrl hubUrl = HubUrl.of(settings);
+    Authorizer auth = parts.auth().withHubUrl(hubUrl.base());
+    Function<String, TopicPattern> urlPatterns = text -> {
+      TopicPattern pattern = parts.urlPatterns().apply(text);
+      return pattern instanceof MercureSelector s ? s.against(hubUrl.base()) : pattern;
+    };
+    MercurePublisher publisher = new MercurePublisher(broker, auth, hubUrl, settings.maxDataBytes(), metrics.appendLatency);
+    MercureSubscriptions selector = new MercureSubscriptions(auth, hubUrl, settings.anonymousSubscribers(),
+        parts.selectors(), urlPatterns).withMaxLifetime(settings.maxStreamLifetime());
     ActiveSubscriptions active = null;
     if (settings.subscriptionsApi()) {
-      active = new ActiveSubscriptions(broker, parts.auth());
+      active = new ActiveSubscriptions(broker, auth, hubUrl);
       selector.withActiveSubscriptions(active);
       broker.addListener(active);
     }
     if (settings.tokens().maxStreamsPerToken() > 0) {
       TokenStreamLimit streamLimit = new TokenStreamLimit(settings.tokens().maxStreamsPerToken(),
-          parts.auth().tokenExtractor());
+          auth.tokenExtractor());
       selector.withStreamLimit(streamLimit);
       broker.addListener(streamLimit);
     }
@@ -196,7 +202,7 @@ public final class Hub implements AutoCloseable {
     if (parts.tls() != null) server.tls(parts.tls().certificate(), parts.tls().key());
     server.endpoint(PATH, publisher);
     server.endpoint("/healthz", request -> text(200, "ok"));
-    server.endpoint(ResourceMetadata.PATH, new ResourceMetadata(settings));
+    server.endpoint(ResourceMetadata.PATH, new ResourceMetadata(settings, hubUrl));
     // The store's probe may wait for a pooled read connection: never on an event loop.
     server.endpoint("/readyz", request -> CompletableFuture.supplyAsync(parts.storeReady()::getAsBoolean, READINESS_PROBES)
         .thenApply(ready -> ready ? EndpointResponse.text(200, "ready")

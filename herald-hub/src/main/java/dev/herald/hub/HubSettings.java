@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.List;
  * @param redisReplicas with {@code redis}: replicas that must have received a publish before it is
  *     acknowledged ({@code WAIT}); 0 to not wait
  * @param tokens what tokens must be beyond their signature, and the JWK Set of keys if any
+ * @param publicUrl the hub's URL as clients reach it, or null to follow each request's Host ({@link HubUrl})
  */
 record HubSettings(
     String bindAddress,
@@ -60,7 +62,8 @@ record HubSettings(
     boolean subscriptionsApi,
     String redis,
     int redisReplicas,
-    TokenPolicy tokens) {
+    TokenPolicy tokens,
+    URI publicUrl) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.hub.auth.AuthException;
 import dev.herald.hub.auth.Authorization;
 import dev.herald.hub.auth.Authorizer;
+import dev.herald.hub.auth.MercureSelector;
+import dev.herald.hub.auth.UrlText;
 import dev.herald.protocol.Event;
 import dev.herald.server.Broker;
 import dev.herald.server.EndpointRequest;
@@ -39,12 +41,14 @@ final class MercurePublisher implements HttpEndpoint {
 
   private final Broker broker;
   private final Authorizer auth;
+  private final HubUrl hubUrl;
   private final int maxDataBytes;
   private final Timer appendTimer;
 
-  MercurePublisher(Broker broker, Authorizer auth, int maxDataBytes, Timer appendTimer) {
+  MercurePublisher(Broker broker, Authorizer auth, HubUrl hubUrl, int maxDataBytes, Timer appendTimer) {
     this.broker = broker;
     this.auth = auth;
+    this.hubUrl = hubUrl;
     this.maxDataBytes = maxDataBytes;
     this.appendTimer = appendTimer;
   }
@@ -74,7 +78,8 @@ final class MercurePublisher implements HttpEndpoint {
       Optional<Authorization> a = auth.authenticatePublisher(request.headers(), request.query());
       if (a.isEmpty()) {
         String reason = "publishing needs a publisher JWT";
-        return done(EndpointResponse.text(401, reason).withHeader("www-authenticate", Authorizer.challenge()));
+        return done(EndpointResponse.text(401, reason)
+            .withHeader("www-authenticate", Authorizer.challenge(hubUrl.resourceMetadata(request.header("host")))));
       }
       access = a.get();
     } catch (AuthException e) {
@@ -83,7 +88,13 @@ final class MercurePublisher implements HttpEndpoint {
     String contentType = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
     try {
       if (contentType.startsWith("application/x-www-form-urlencoded")) {
-        return publish(form(request), access).thenApply(MercurePublisher::published)
+        Update update = form(request);
+        if (update.topics().size() > 1 && isAccessToken(access)) {
+          // Mercure 1.0: "exactly one topic field". Only for 1.0 publishers: 0.x ones send
+          // alternate topics, and their tokens (the mercure claim) still may.
+          throw new Refused(400, "an update has exactly one topic (" + update.topics().size() + " given)");
+        }
+        return publish(update, access).thenApply(MercurePublisher::published)
             .exceptionally(this::refusal);
       }
       if (contentType.startsWith("application/json")) {
@@ -151,7 +162,10 @@ final class MercurePublisher implements HttpEndpoint {
       throw new Refused(400, e.getMessage()); // a bad escape, or bytes that are not UTF-8, names its field
     }
     return update(fields.getOrDefault("topic", List.of()), first(fields, "data"), first(fields, "id"),
-        first(fields, "type"), first(fields, "retry"), fields.containsKey("private") && !isFalse(first(fields, "private")));
+        // The field's presence marks the update private, whatever its value (Mercure: "hubs MUST
+        // NOT interpret the field's value"; the reference hub does the same): reading
+        // private=false as public would leak an update its publisher may have meant to hide.
+        first(fields, "type"), first(fields, "retry"), fields.containsKey("private"));
   }
 
   private Update json(JsonNode node) {
@@ -164,7 +178,9 @@ final class MercurePublisher implements HttpEndpoint {
       topics.add(t.asText());
     }
     JsonNode p = node.get("private");
-    boolean privateUpdate = p != null && (p.isBoolean() ? p.asBoolean() : !isFalse(p.asText()));
+    // Herald's own JSON API: a boolean says what it means; any other value present marks the
+    // update private, as the form field's presence does.
+    boolean privateUpdate = p != null && !p.isNull() && (!p.isBoolean() || p.asBoolean());
     JsonNode retry = node.get("retry");
     return update(topics, text(node, "data"), text(node, "id"), text(node, "type"),
         retry == null || retry.isNull() ? null : retry.asText(), privateUpdate);
@@ -180,11 +196,15 @@ final class MercurePublisher implements HttpEndpoint {
       if (control >= 0) {
         throw new Refused(400, String.format("topic must not hold control characters: U+%04X at index %d", (int) topic.charAt(control), control));
       }
-      // The hub's own updates (subscription events) live there: nobody may forge them.
-      if (topic.startsWith(RESERVED_TOPICS)) throw new Refused(403, "topics under " + RESERVED_TOPICS + " are reserved for the hub");
+      // The hub's own updates (subscription events) live there: nobody may forge them, not even
+      // as an absolute URL that a relative URL pattern would match after resolution.
+      String path = UrlText.path(UrlText.resolve(hubUrl.base(), topic));
+      if (path.equals(Hub.PATH) || path.startsWith(RESERVED_TOPICS)) {
+        throw new Refused(403, "topics under " + Hub.PATH + " are reserved for the hub");
+      }
     }
     if (data != null && data.getBytes(StandardCharsets.UTF_8).length > maxDataBytes) {
-      throw new Refused(400, "data over the size limit of " + maxDataBytes + " bytes");
+      throw new Refused(413, "data over the size limit of " + maxDataBytes + " bytes");
     }
     if (EventLog.EARLIEST.equals(id)) throw new Refused(400, "id 'earliest' is reserved");
     if (id != null && id.startsWith("#")) throw new Refused(400, "id must not start with '#' (reserved for the hub's ids)");
@@ -232,6 +252,11 @@ final class MercurePublisher implements HttpEndpoint {
     return new Refused(500, "publish failed");
   }
 
+  /** A 1.0 access token: its grants are {@code authorization_details} matchers, not 0.x selectors. */
+  private static boolean isAccessToken(Authorization access) {
+    return !access.publish().isEmpty() && access.publish().stream().noneMatch(s -> s.kind() == MercureSelector.Kind.TEMPLATE);
+  }
+
   private static String first(Map<String, List<String>> fields, String name) {
     List<String> values = fields.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
@@ -249,10 +274,6 @@ final class MercurePublisher implements HttpEndpoint {
       if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return i;
     }
     return -1;
-  }
-
-  private static boolean isFalse(String value) {
-    return value != null && (value.equalsIgnoreCase("false") || value.equals("0") || value.equalsIgnoreCase("off"));
   }
 
   private static CompletionStage<EndpointResponse> done(EndpointResponse r) {

@@ -32,6 +32,7 @@ final class MercureSubscriptions implements TopicSelector {
   static final List<String> URL_PATTERN = List.of("match_urlpattern", "matchURLPattern");
 
   private final Authorizer auth;
+  private final HubUrl hubUrl;
   private final boolean anonymousAllowed;
   private final Function<String, TopicPattern> selectors;
   private final Function<String, TopicPattern> urlPatterns;
@@ -39,9 +40,10 @@ final class MercureSubscriptions implements TopicSelector {
   private TokenStreamLimit streamLimit; // null: no limit
   private Duration maxLifetime; // null: streams last as long as their token
 
-  MercureSubscriptions(Authorizer auth, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
+  MercureSubscriptions(Authorizer auth, HubUrl hubUrl, boolean anonymousAllowed, Function<String, TopicPattern> selectors,
       Function<String, TopicPattern> urlPatterns) {
     this.auth = auth;
+    this.hubUrl = hubUrl;
     this.anonymousAllowed = anonymousAllowed;
     this.selectors = selectors;
     this.urlPatterns = urlPatterns;
@@ -138,7 +140,8 @@ final class MercureSubscriptions implements TopicSelector {
     }
     if (access.isEmpty() && !anonymousAllowed) {
       String reason = "anonymous subscribers are not allowed: send a subscriber JWT";
-      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", Authorizer.challenge()));
+      String challenge = Authorizer.challenge(hubUrl.resourceMetadata(request.header("host")));
+      throw new StreamRefusedException(401, reason, Map.of("www-authenticate", challenge));
     }
     if (access.isPresent() && access.get().expiresAt().filter(exp -> !exp.isAfter(Instant.now())).isPresent()) {
       // Within the verifier's clock skew the token still verifies, but a stream would end at once:

@@ -21,9 +21,11 @@ final class ResourceMetadata implements HttpEndpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HubSettings settings;
+  private final HubUrl hubUrl;
 
-  ResourceMetadata(HubSettings settings) {
+  ResourceMetadata(HubSettings settings, HubUrl hubUrl) {
     this.settings = settings;
+    this.hubUrl = hubUrl;
   }
 
   @Override
@@ -50,12 +52,10 @@ final class ResourceMetadata implements HttpEndpoint {
 
   /**
    * The resource identifier: the configured audience, which tokens must name; else this hub's URL
-   * as the client reached it (its Host header).
+   * ({@code --public-url}, or as the client reached it).
    */
   private String resource(EndpointRequest request) {
     if (settings.tokens().audience() != null) return settings.tokens().audience();
-    String scheme = settings.tlsCert() != null ? "https" : "http";
-    String host = request.header("host").orElse(settings.bindAddress() + ":" + settings.port());
-    return scheme + "://" + host + Hub.PATH;
+    return hubUrl.forRequest(request.header("host"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +30,12 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
   String bind;
+
+  @Option(names = "--public-url", paramLabel = "URL",
+      description = "The hub's URL as clients reach it (e.g. https://hub.example.com/.well-known/mercure, behind a proxy):"
+          + " relative topics and URL patterns resolve against it, and it is advertised in the protected-resource"
+          + " metadata and 401 challenges. Default: each request's Host.")
+  URI publicUrl;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); with --tls-key, serves HTTPS and HTTP/2.")
   Path tlsCert;
@@ -171,6 +178,11 @@ final class ServeCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--max-stream-lifetime must be positive: " + maxStreamLifetime);
     }
+    if (publicUrl != null && (!publicUrl.isAbsolute() || publicUrl.getRawAuthority() == null
+        || !(publicUrl.getScheme().equals("https") || publicUrl.getScheme().equals("http")))) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--public-url must be an absolute http(s) URL, like https://hub.example.com/.well-known/mercure: " + publicUrl);
+    }
     positive(maxDataBytes, "--max-data-bytes");
     positive(maxOutboundBytes, "--max-outbound-bytes");
     positive(maxFanoutBytes, "--max-fanout-bytes");
@@ -179,7 +191,7 @@ final class ServeCommand implements Callable<Integer> {
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
         historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
-        redisReplicas, tokenPolicy);
+        redisReplicas, tokenPolicy, publicUrl);
   }
 
   private void positive(long value, String option) {

@@ -44,7 +44,7 @@ class HubLimitsTest {
         assertThat(s.take().data()).isEqualTo(big);
       }
       HttpResponse<String> tooBig = client.publish(publisher(), "topic", "big", "data", "x".repeat((3 << 20) + 1));
-      assertThat(tooBig.statusCode()).isEqualTo(400);
+      assertThat(tooBig.statusCode()).isEqualTo(413);
       assertThat(tooBig.body()).contains("data over the size limit of 3145728 bytes");
     }
   }

@@ -3,6 +3,7 @@ package dev.herald.hub.auth;
 import dev.herald.server.TopicPattern;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,13 +38,15 @@ public final class Authorizer {
   private final JwtVerifier subscriberVerifier;
   private final TokenExtractor extractor;
   private final Set<String> publishOrigins;
+  private final URI hubUrl; // null: relative URL patterns and topics compare as written
 
   private Authorizer(JwtVerifier publisherVerifier, JwtVerifier subscriberVerifier, TokenExtractor extractor,
-      Set<String> publishOrigins) {
+      Set<String> publishOrigins, URI hubUrl) {
     this.publisherVerifier = Objects.requireNonNull(publisherVerifier, "publisherVerifier");
     this.subscriberVerifier = Objects.requireNonNull(subscriberVerifier, "subscriberVerifier");
     this.extractor = Objects.requireNonNull(extractor, "extractor");
     this.publishOrigins = Set.copyOf(publishOrigins);
+    this.hubUrl = hubUrl;
   }
 
   /** One key for publishers and subscribers, default token sources. */
@@ -55,12 +58,12 @@ public final class Authorizer {
    * Separate keys, as Mercure recommends: a leaked subscriber key then cannot mint publisher tokens.
    */
   public static Authorizer of(JwtVerifier publisherVerifier, JwtVerifier subscriberVerifier) {
-    return new Authorizer(publisherVerifier, subscriberVerifier, TokenExtractor.defaults(), Set.of());
+    return new Authorizer(publisherVerifier, subscriberVerifier, TokenExtractor.defaults(), Set.of(), null);
   }
 
   /** This authoriser reading tokens with {@code extractor} (cookie names, query parameter). */
   public Authorizer withTokenExtractor(TokenExtractor extractor) {
-    return new Authorizer(publisherVerifier, subscriberVerifier, extractor, publishOrigins);
+    return new Authorizer(publisherVerifier, subscriberVerifier, extractor, publishOrigins, hubUrl);
   }
 
   /**
@@ -69,7 +72,16 @@ public final class Authorizer {
    * make a logged-in user's browser publish (CSRF). Empty by default: cookie publishing refused.
    */
   public Authorizer withPublishOrigins(Set<String> origins) {
-    return new Authorizer(publisherVerifier, subscriberVerifier, extractor, origins);
+    return new Authorizer(publisherVerifier, subscriberVerifier, extractor, origins, hubUrl);
+  }
+
+  /**
+   * This authoriser for a hub at {@code hubUrl}: the URL patterns of tokens resolve relative
+   * patterns and topics against it ({@link MercureSelector#against}).
+   */
+  public Authorizer withHubUrl(URI hubUrl) {
+    return new Authorizer(publisherVerifier, subscriberVerifier, extractor, publishOrigins,
+        Objects.requireNonNull(hubUrl, "hubUrl"));
   }
 
   public TokenExtractor tokenExtractor() {
@@ -113,7 +125,7 @@ public final class Authorizer {
     for (String topic : topics) {
       boolean covered = false;
       for (MercureSelector selector : authorization.publish()) {
-        if (selector.matches(topic)) {
+        if (evaluated(selector).matches(topic)) {
           covered = true;
           break;
         }
@@ -128,12 +140,26 @@ public final class Authorizer {
    * update reaches it only if one of the update's topics matches one of these.
    */
   public List<TopicPattern> privateTopics(Authorization authorization) {
-    return List.copyOf(authorization.subscribe());
+    List<TopicPattern> topics = new ArrayList<>(authorization.subscribe().size());
+    authorization.subscribe().forEach(s -> topics.add(evaluated(s)));
+    return List.copyOf(topics);
+  }
+
+  private TopicPattern evaluated(MercureSelector selector) {
+    return hubUrl == null ? selector : selector.against(hubUrl);
   }
 
   /** {@code WWW-Authenticate} for a 401 without a token: no error code (RFC 6750 section 3.1). */
   public static String challenge() {
     return "Bearer realm=\"" + REALM + "\"";
+  }
+
+  /**
+   * {@code WWW-Authenticate} for a 401 without a token, pointing the client at the hub's
+   * protected-resource metadata (RFC 9728 5.1), where it learns which token to get.
+   */
+  public static String challenge(String resourceMetadataUrl) {
+    return challenge() + ", resource_metadata=\"" + quotable(resourceMetadataUrl) + "\"";
   }
 
   /** {@code WWW-Authenticate} for a 401 with an invalid token. */

@@ -1,6 +1,7 @@
 package dev.herald.hub.auth;
 
 import dev.herald.server.TopicPattern;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -100,6 +101,14 @@ public final class MercureSelector implements TopicPattern {
   public static MercureSelector of(Kind kind, String text) {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(text, "text");
+    if (text.length() > MAX_SELECTOR_CHARS) {
+      throw new IllegalArgumentException(
+          "topic selector " + TopicText.quote(text) + " is longer than " + MAX_SELECTOR_CHARS + " characters");
+    }
+    return cached(kind, text);
+  }
+
+  private static MercureSelector cached(Kind kind, String text) {
     Key key = new Key(kind, text);
     synchronized (CACHE) {
       MercureSelector cached = CACHE.get(key);
@@ -114,10 +123,6 @@ public final class MercureSelector implements TopicPattern {
 
   private static MercureSelector compile(Kind kind, String text) {
     if (text.isEmpty()) throw new IllegalArgumentException("empty topic selector");
-    if (text.length() > MAX_SELECTOR_CHARS) {
-      throw new IllegalArgumentException(
-          "topic selector " + TopicText.quote(text) + " is longer than " + MAX_SELECTOR_CHARS + " characters");
-    }
     if (text.equals("*")) return new MercureSelector(kind, text, null);
     return switch (kind) {
       case EXACT -> new MercureSelector(kind, text, null);
@@ -151,7 +156,31 @@ public final class MercureSelector implements TopicPattern {
   @Override
   public boolean matches(String topic) {
     if (isWildcard() || text.equals(topic)) return true;
-    return compiled != null && compiled.matches(topic);
+    if (compiled == null) return false;
+    return compiled.matches(kind == Kind.URL_PATTERN ? UrlText.lowerCaseOrigin(topic) : topic);
+  }
+
+  /**
+   * This selector as a hub at {@code hubUrl} evaluates it. A URL pattern resolves a relative
+   * pattern, and each relative topic it is matched against, with the hub's URL as the base
+   * (Mercure: "when evaluating a relative pattern or a relative topic, the hub MUST use the hub's
+   * URL as the base URL"), so that {@code /.well-known/mercure/subscriptions/:type/*} matches the
+   * hub's own subscription events. Other kinds are returned as they are: exact matching and URI
+   * templates never resolve.
+   */
+  public TopicPattern against(URI hubUrl) {
+    Objects.requireNonNull(hubUrl, "hubUrl");
+    if (kind != Kind.URL_PATTERN || isWildcard()) return this;
+    MercureSelector resolved = cached(kind, UrlText.resolve(hubUrl, text)); // already checked, length allowed to grow
+    return new Resolved(this, resolved, hubUrl);
+  }
+
+  /** A URL pattern bound to the hub's URL; equal to another when selector and URL are. */
+  private record Resolved(MercureSelector written, MercureSelector resolved, URI hubUrl) implements TopicPattern {
+    @Override
+    public boolean matches(String topic) {
+      return written.text.equals(topic) || resolved.matches(UrlText.resolve(hubUrl, topic));
+    }
   }
 
   @Override

@@ -25,9 +25,11 @@ import java.util.List;
  *
  * <p>Not supported, and rejected with {@link IllegalArgumentException} rather than silently
  * misread: regular-expression groups {@code (...)}, {@code {...}} groups, and the modifiers
- * {@code ?}, {@code +}, {@code *} directly after a {@code :name}. Relative patterns are not
- * resolved against the hub's URL: they match relative topics as written. Host names are compared
- * case-sensitively.
+ * {@code ?}, {@code +}, {@code *} directly after a {@code :name}.
+ *
+ * <p>The scheme and host compare case-insensitively: both the pattern's and the topic's are
+ * lower-cased before matching ({@link UrlText#lowerCaseOrigin}). Relative patterns and topics are
+ * resolved against the hub's URL by {@link MercureSelector#against}, which knows it.
  */
 final class UrlPattern {
   private static final CharSet SEGMENT = CharSet.allExcept("/?#");
@@ -35,11 +37,12 @@ final class UrlPattern {
 
   private UrlPattern() {}
 
-  static CompiledPattern compile(String pattern) {
+  static CompiledPattern compile(String written) {
+    String pattern = UrlText.lowerCaseOrigin(written);
     List<Node> parts = new ArrayList<>();
     StringBuilder literal = new StringBuilder();
     String prefix = null;
-    int i = schemeLength(pattern);
+    int i = UrlText.schemeLength(pattern);
     literal.append(pattern, 0, i);
     while (i < pattern.length()) {
       char c = pattern.charAt(i);
@@ -80,23 +83,8 @@ final class UrlPattern {
     literal.setLength(0);
   }
 
-  /** The length of a leading {@code scheme:}, whose colon does not start a named group. */
-  private static int schemeLength(String pattern) {
-    if (pattern.isEmpty() || !isAsciiLetter(pattern.charAt(0))) return 0;
-    for (int i = 1; i < pattern.length(); i++) {
-      char c = pattern.charAt(i);
-      if (c == ':') return i + 1;
-      if (!(isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return 0;
-    }
-    return 0;
-  }
-
-  private static boolean isAsciiLetter(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
   private static boolean isNameStart(char c) {
-    return isAsciiLetter(c) || c == '_' || c == '$';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
   }
 
   private static boolean isNamePart(char c) {

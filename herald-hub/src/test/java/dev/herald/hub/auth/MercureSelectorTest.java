@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -183,5 +184,39 @@ class MercureSelectorTest {
         .isSameAs(MercureSelector.template("https://example.com/cached/{id}"))
         .isEqualTo(MercureSelector.of(MercureSelector.Kind.TEMPLATE, "https://example.com/cached/{id}"))
         .isNotEqualTo(MercureSelector.exact("https://example.com/cached/{id}"));
+  }
+
+  @ParameterizedTest(name = "{0} ~ {1}: {2}")
+  @CsvSource({
+      "https://example.com/books/:id,      HTTPS://EXAMPLE.com/books/1,      true",
+      "HTTPS://Example.COM/books/:id,      https://example.com/books/1,      true",
+      "https://example.com/books/:id,      https://example.com/BOOKS/1,      false",
+      "https://:host.example.com/books/*,  https://API.Example.com/books/1,  true",
+  })
+  void urlPatternsCompareSchemeAndHostCaseInsensitivelyAndTheRestAsWritten(String pattern, String topic, boolean matches) {
+    assertThat(MercureSelector.urlPattern(pattern).matches(topic)).isEqualTo(matches);
+  }
+
+  @ParameterizedTest(name = "{0} ~ {1}: {2}")
+  @CsvSource({
+      "/books/:id,                                     https://hub.example.com/books/1,  true",
+      "/books/:id,                                     /books/1,                         true",
+      "/books/:id,                                     https://other.example/books/1,    false",
+      "https://hub.example.com/books/:id,              /books/1,                         true",
+      "books/:id,                                      https://hub.example.com/.well-known/books/1, true",
+      "//hub.example.com/books/:id,                    https://hub.example.com/books/1,  true",
+      "/.well-known/mercure/subscriptions/Exact/*,     /.well-known/mercure/subscriptions/Exact/a/b, true",
+  })
+  void againstTheHubsUrlRelativePatternsAndTopicsResolveBeforeMatching(String pattern, String topic, boolean matches) {
+    URI hub = URI.create("https://hub.example.com/.well-known/mercure");
+    assertThat(MercureSelector.urlPattern(pattern).against(hub).matches(topic)).isEqualTo(matches);
+  }
+
+  @Test
+  void onlyUrlPatternsResolve() {
+    URI hub = URI.create("https://hub.example.com/.well-known/mercure");
+    assertThat(MercureSelector.exact("/books/1").against(hub).matches("https://hub.example.com/books/1")).isFalse();
+    assertThat(MercureSelector.template("/books/{id}").against(hub).matches("https://hub.example.com/books/1")).isFalse();
+    assertThat(MercureSelector.exact("/books/1").against(hub).matches("/books/1")).isTrue();
   }
 }
