@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -62,7 +63,21 @@ final class LoopFanout implements Runnable {
 
   /** Any thread: make sure the loop runs a drain-and-flush soon. */
   void scheduleFlush() {
-    if (scheduled.compareAndSet(false, true)) loop.execute(this);
+    if (!scheduled.compareAndSet(false, true)) return;
+    try {
+      loop.execute(this);
+    } catch (RejectedExecutionException e) {
+      discardQueued(); // the loop shut down: nothing will drain the queue, so release what it holds
+    }
+  }
+
+  private void discardQueued() {
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      int bytes = p.chunk().readableBytes();
+      p.chunk().release();
+      broker.drained(bytes);
+    }
   }
 
   @Override

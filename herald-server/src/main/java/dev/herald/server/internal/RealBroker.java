@@ -122,6 +122,7 @@ public final class RealBroker implements Broker {
       // An empty id resets a client's last event id: an event the log keeps needs one to resume from.
       return CompletableFuture.failedFuture(new IllegalArgumentException("id must not be empty"));
     }
+    if (closed.get()) return CompletableFuture.failedFuture(new IllegalStateException("the broker is closed"));
     long queued = queuedBytes.get();
     if (queued > maxQueuedBytes) {
       // Bounded memory: refuse rather than queue without end when publishers outrun the fan-out.
@@ -136,6 +137,9 @@ public final class RealBroker implements Broker {
 
   /** The log's tail: called in log order, one event at a time. */
   private void fanOut(StoredEvent event) {
+    // A log may still hand over an event it appended just before the broker closed (or one
+    // from another node): nobody is left to receive it, and its frame would never be released.
+    if (closed.get()) return;
     ByteBuf chunk = Frames.chunk(PooledByteBufAllocator.DEFAULT, event.frame());
     int payloadOffset = Frames.payloadOffset(chunk);
     queuedBytes.addAndGet((long) chunk.readableBytes() * fanoutArray.length);
