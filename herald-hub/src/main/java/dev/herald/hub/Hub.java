@@ -235,7 +235,8 @@ public final class Hub implements AutoCloseable {
     if (settings.store().equals("memory")) {
       return InMemoryEventLog.create(settings.historyMaxEvents(), InMemoryEventLog.DEFAULT_MAX_BYTES, settings.historyMaxAge());
     }
-    return SqliteEventLog.open(settings.dataDir(), settings.historyMaxEvents(), settings.historyMaxAge());
+    return SqliteEventLog.open(settings.dataDir(), settings.historyMaxEvents(), settings.historyMaxAge(),
+        settings.durability());
   }
 
   /** The JWT authorizer of the settings' keys; in dev mode, of fresh keys whose tokens go to {@code out}. */

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.sqlite.SqliteEventLog;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import java.util.List;
  *     acknowledged ({@code WAIT}); 0 to not wait
  * @param tokens what tokens must be beyond their signature, and the JWK Set of keys if any
  * @param publicUrl the hub's URL as clients reach it, or null to follow each request's Host ({@link HubUrl})
+ * @param durability with the SQLite store, what an acknowledged publish survives ({@code --fsync})
  */
 record HubSettings(
     String bindAddress,
@@ -63,7 +65,8 @@ record HubSettings(
     String redis,
     int redisReplicas,
     TokenPolicy tokens,
-    URI publicUrl) {
+    URI publicUrl,
+    SqliteEventLog.Durability durability) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

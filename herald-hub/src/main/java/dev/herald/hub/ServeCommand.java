@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.sqlite.SqliteEventLog;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,12 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--store", defaultValue = "sqlite",
       description = "History store: sqlite (durable, in --data-dir) or memory. Default: ${DEFAULT-VALUE}.")
   String store;
+
+  @Option(names = "--fsync", paramLabel = "always|everysec",
+      description = "With the sqlite store, when an acknowledged publish reaches the disk (as Redis's appendfsync):"
+          + " everysec (default) survives a crash of the hub but a power loss or kernel crash may lose about the last"
+          + " second; always waits for the disk before each acknowledgement.")
+  String fsync;
 
   @Option(names = "--data-dir", defaultValue = "data", description = "Directory of the durable store. Default: ${DEFAULT-VALUE}.")
   Path dataDir;
@@ -161,6 +168,14 @@ final class ServeCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--store must be sqlite or memory, not " + store);
     }
+    if (fsync != null && !fsync.equals("always") && !fsync.equals("everysec")) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--fsync must be always or everysec, not " + fsync);
+    }
+    if (fsync != null && (redis != null || !store.equals("sqlite"))) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--fsync applies to the sqlite store only (Redis has its own appendfsync; memory keeps nothing)");
+    }
     if (redisReplicas < 0) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--redis-replicas must not be negative: " + redisReplicas);
@@ -191,7 +206,8 @@ final class ServeCommand implements Callable<Integer> {
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
         historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
-        redisReplicas, tokenPolicy, publicUrl);
+        redisReplicas, tokenPolicy, publicUrl, "always".equals(fsync) ? SqliteEventLog.Durability.FSYNC_ALWAYS
+            : SqliteEventLog.DEFAULT_DURABILITY);
   }
 
   private void positive(long value, String option) {

@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.sqlite.SqliteEventLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -109,7 +110,8 @@ class ServeCommandTest {
         Map.entry("HERALD_MAX_FANOUT_BYTES", "1000000000"),
         Map.entry("HERALD_REDIS", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main"),
         Map.entry("HERALD_REDIS_REPLICAS", "1"),
-        Map.entry("HERALD_CHAT_UPSTREAM", "http://127.0.0.1:1/v1/chat/completions"));
+        Map.entry("HERALD_CHAT_UPSTREAM", "http://127.0.0.1:1/v1/chat/completions"),
+        Map.entry("HERALD_PUBLIC_URL", "https://hub.example.com/.well-known/mercure"));
     ServeCommand c = parse(env, "serve");
     assertThat(c.port).isEqualTo(9123);
     assertThat(c.bind).isEqualTo("127.0.0.1");
@@ -137,6 +139,16 @@ class ServeCommandTest {
     assertThat(c.redisReplicas).isEqualTo(1);
     assertThat(c.settings().redisReplicas()).isEqualTo(1);
     assertThat(c.chatUpstream).isEqualTo("http://127.0.0.1:1/v1/chat/completions");
+    assertThat(c.settings().publicUrl()).hasToString("https://hub.example.com/.well-known/mercure");
+  }
+
+  @Test
+  void fsyncChoosesTheSqliteStoresDurabilityEverySecondByDefault() {
+    assertThat(parse("serve").settings().durability()).isEqualTo(SqliteEventLog.Durability.FSYNC_EVERY_SECOND);
+    assertThat(parse("serve", "--fsync", "everysec").settings().durability())
+        .isEqualTo(SqliteEventLog.Durability.FSYNC_EVERY_SECOND);
+    assertThat(parse(Map.of("HERALD_FSYNC", "always"), "serve").settings().durability())
+        .isEqualTo(SqliteEventLog.Durability.FSYNC_ALWAYS);
   }
 
   @Test
@@ -284,6 +296,10 @@ class ServeCommandTest {
     CompletableFuture<Outcome> redis = CompletableFuture.supplyAsync(() -> run("serve", "--redis", "http://127.0.0.1:6379"));
     CompletableFuture<Outcome> replicas = CompletableFuture.supplyAsync(() -> run("serve", "--redis-replicas", "1"));
     CompletableFuture<Outcome> outbound = CompletableFuture.supplyAsync(() -> run("serve", "--max-outbound-bytes", "0"));
+    CompletableFuture<Outcome> fsync = CompletableFuture.supplyAsync(() -> run("serve", "--fsync", "sometimes"));
+    CompletableFuture<Outcome> fsyncMemory = CompletableFuture.supplyAsync(
+        () -> run("serve", "--store", "memory", "--fsync", "always"));
+    CompletableFuture<Outcome> publicUrl = CompletableFuture.supplyAsync(() -> run("serve", "--public-url", "/relative"));
     CompletableFuture<Outcome> master = CompletableFuture.supplyAsync(
         () -> run("serve", "--redis", "redis-sentinel://127.0.0.1:26379"));
 
@@ -296,6 +312,9 @@ class ServeCommandTest {
     assertRefusedInOneLine(replicas.get(60, TimeUnit.SECONDS), "--redis-replicas needs --redis");
     assertRefusedInOneLine(outbound.get(60, TimeUnit.SECONDS), "--max-outbound-bytes must be positive: 0");
     assertRefusedInOneLine(master.get(60, TimeUnit.SECONDS), "URI must contain the sentinelMasterId");
+    assertRefusedInOneLine(fsync.get(60, TimeUnit.SECONDS), "--fsync must be always or everysec, not sometimes");
+    assertRefusedInOneLine(fsyncMemory.get(60, TimeUnit.SECONDS), "--fsync applies to the sqlite store only");
+    assertRefusedInOneLine(publicUrl.get(60, TimeUnit.SECONDS), "--public-url must be an absolute http(s) URL");
   }
 
   @Test

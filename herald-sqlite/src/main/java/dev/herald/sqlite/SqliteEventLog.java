@@ -24,10 +24,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A durable event log in one SQLite file, {@code <dataDir>/herald-events.db}, in WAL mode.
  *
- * <p>An append's stage completes only once the event is committed with {@code synchronous=FULL}
- * (its write-ahead log record is fsynced), so an acknowledged publish survives kill -9 and power
- * loss. Appends are group-committed: one writer thread, {@code herald-store-writer}, writes
- * whatever is queued in one transaction, so durability costs one fsync per batch, not per event.
+ * <p>An append's stage completes only once the event is committed, so an acknowledged publish
+ * survives the process's crash (kill -9, out of memory). Whether it also survives a power loss or
+ * a kernel crash is the {@link Durability}: {@link Durability#FSYNC_EVERY_SECOND} (the default,
+ * as Redis's {@code appendfsync everysec}) may lose the last second of acknowledged events there;
+ * {@link Durability#FSYNC_ALWAYS} fsyncs every commit before acknowledging. Appends are
+ * group-committed: one writer thread, {@code herald-store-writer}, writes whatever is queued in
+ * one transaction, so even {@code FSYNC_ALWAYS} costs one fsync per batch, not per event.
  *
  * <p>Ids and order follow {@link dev.herald.server.InMemoryEventLog}: an event keeps its own id,
  * else its id is its decimal position; positions continue across restarts and are never reused.
@@ -47,6 +50,30 @@ public final class SqliteEventLog implements EventLog {
   public static final int DEFAULT_MAX_EVENTS = 100_000;
   /** Default age after which events are dropped. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(24);
+  /**
+   * What an acknowledged append survives beyond the process's own crash, which it always survives
+   * (the committed write-ahead log is in the operating system's hands). Redis's
+   * {@code appendfsync} offers the same choice.
+   */
+  public enum Durability {
+    /**
+     * fsync at every commit ({@code synchronous=FULL}): an acknowledged event survives a power loss
+     * or a kernel crash too. Each commit waits for the disk, so publishes that do not overlap are
+     * acknowledged at the disk's fsync latency.
+     */
+    FSYNC_ALWAYS,
+    /**
+     * fsync at most a second after a commit ({@code synchronous=NORMAL} and a checkpoint every
+     * second while there are writes): a power loss or a kernel crash may lose the events
+     * acknowledged in the last second or so; the process's crash loses nothing. Acknowledgements
+     * do not wait for the disk.
+     */
+    FSYNC_EVERY_SECOND
+  }
+
+  /** The default durability: that of Redis's default, {@code appendfsync everysec}. */
+  public static final Durability DEFAULT_DURABILITY = Durability.FSYNC_EVERY_SECOND;
+
   /** Appends waiting for the writer beyond which new ones are refused, so a stalled disk bounds memory. */
   static final int MAX_PENDING_APPENDS = 100_000;
   private static final int READ_CONNECTIONS = 2;
@@ -89,10 +116,27 @@ public final class SqliteEventLog implements EventLog {
    * @throws IllegalStateException if another log (in this process or another) has it open
    */
   public static SqliteEventLog open(Path dataDir, int maxEvents, Duration maxAge) throws IOException {
-    return open(dataDir, maxEvents, maxAge, Clock.systemUTC());
+    return open(dataDir, maxEvents, maxAge, DEFAULT_DURABILITY);
+  }
+
+  /**
+   * As {@link #open(Path, int, Duration)}, with the given durability.
+   *
+   * @throws IOException if the directory or the database cannot be opened
+   * @throws IllegalStateException if another log (in this process or another) has it open
+   */
+  public static SqliteEventLog open(Path dataDir, int maxEvents, Duration maxAge, Durability durability)
+      throws IOException {
+    return open(dataDir, maxEvents, maxAge, durability, Clock.systemUTC());
   }
 
   static SqliteEventLog open(Path dataDir, int maxEvents, Duration maxAge, Clock clock) throws IOException {
+    return open(dataDir, maxEvents, maxAge, DEFAULT_DURABILITY, clock);
+  }
+
+  static SqliteEventLog open(Path dataDir, int maxEvents, Duration maxAge, Durability durability, Clock clock)
+      throws IOException {
+    Objects.requireNonNull(durability, "durability");
     Retention retention = new Retention(maxEvents, maxAge);
     Objects.requireNonNull(clock, "clock");
     Files.createDirectories(dataDir);
@@ -102,14 +146,14 @@ public final class SqliteEventLog implements EventLog {
     StoreReaders readers = null;
     try {
       String url = StoreConnections.url(file);
-      write = StoreConnections.writer(url);
+      write = StoreConnections.writer(url, durability);
       EventTable.create(write);
       write.commit();
       EventTable.Tip tip = EventTable.tip(write);
       write.commit();
       readers = StoreReaders.open(url, READ_CONNECTIONS);
       AppendQueue queue = new AppendQueue(MAX_PENDING_APPENDS);
-      StoreWriter writer = new StoreWriter(write, queue, retention, clock, tip);
+      StoreWriter writer = new StoreWriter(write, queue, retention, clock, tip, durability);
       SqliteEventLog log = new SqliteEventLog(file, retention, clock, queue, writer, readers, lock);
       log.writerThread.start();
       LOG.debug("event store {} open: {} events, last position {}", file, tip.count(), tip.lastPosition());
@@ -199,6 +243,11 @@ public final class SqliteEventLog implements EventLog {
   /** Transactions that committed at least one event: far fewer than events under load. */
   long batches() {
     return writer.batches();
+  }
+
+  /** Periodic checkpoints run so far (with {@link Durability#FSYNC_EVERY_SECOND}). */
+  long syncs() {
+    return writer.syncs();
   }
 
   /** Runs age retention on the writer now; completes once committed. */

@@ -21,15 +21,18 @@ final class StoreConnections {
    * The one write connection, in WAL mode: a commit appends to the write-ahead log and readers keep
    * reading the last committed state meanwhile.
    *
-   * <p>{@code synchronous=FULL}, not NORMAL: in WAL mode NORMAL skips the fsync at commit and syncs
-   * only at checkpoints, so a power loss or kernel crash can roll back the last transactions, which
-   * are exactly the publishes just acknowledged. FULL syncs the WAL at every commit; since a commit
-   * carries a whole batch (group commit), that is one fsync per batch, not per event.
+   * <p>{@link SqliteEventLog.Durability#FSYNC_ALWAYS}: {@code synchronous=FULL}, which syncs the
+   * WAL at every commit; since a commit carries a whole batch (group commit), that is one fsync
+   * per batch, not per event. {@link SqliteEventLog.Durability#FSYNC_EVERY_SECOND}: {@code
+   * synchronous=NORMAL}, which in WAL mode skips the fsync at commit and syncs only at
+   * checkpoints; the writer then checkpoints every second while there are writes, which bounds
+   * what a power loss can roll back.
    */
-  static Connection writer(String url) throws SQLException {
+  static Connection writer(String url, SqliteEventLog.Durability durability) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setSynchronous(durability == SqliteEventLog.Durability.FSYNC_ALWAYS
+        ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     Connection c = config.createConnection(url);
     c.setAutoCommit(false);

@@ -3,7 +3,9 @@ package dev.herald.sqlite;
 import dev.herald.server.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * completes its stage. While it waits on the disk, new appends pile up in the queue and form the
  * next batch, so the busier the log, the more events share an fsync.
  *
+ * <p>With {@link SqliteEventLog.Durability#FSYNC_EVERY_SECOND} commits do not fsync; the writer
+ * runs a passive checkpoint (which fsyncs the WAL, then the database) on its one-second tick
+ * whenever something was committed since the last one.
+ *
  * <p>Retention runs here too, so deletes never contend with appends for SQLite's one write lock:
  * count retention inside every batch's transaction, age retention every {@link #RETENTION_INTERVAL}.
  */
@@ -37,7 +43,9 @@ final class StoreWriter implements Runnable {
   private final PreparedStatement insert;
   private final PreparedStatement trimCount;
   private final PreparedStatement trimAge;
+  private final SqliteEventLog.Durability durability;
   private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong syncs = new AtomicLong();
   private volatile Consumer<StoredEvent> tail = e -> {};
 
   // Writer thread only.
@@ -45,9 +53,11 @@ final class StoreWriter implements Runnable {
   private long lastTimestampMillis;
   private long count;
   private long nextRetentionNanos = System.nanoTime();
+  private boolean unsynced; // committed since the last checkpoint (FSYNC_EVERY_SECOND)
 
-  StoreWriter(Connection connection, AppendQueue queue, Retention retention, Clock clock, EventTable.Tip tip)
-      throws SQLException {
+  StoreWriter(Connection connection, AppendQueue queue, Retention retention, Clock clock, EventTable.Tip tip,
+      SqliteEventLog.Durability durability) throws SQLException {
+    this.durability = durability;
     this.connection = connection;
     this.queue = queue;
     this.retention = retention;
@@ -67,6 +77,11 @@ final class StoreWriter implements Runnable {
   /** Transactions that committed at least one event. */
   long batches() {
     return batches.get();
+  }
+
+  /** Checkpoints run to bound what a power loss can lose ({@code FSYNC_EVERY_SECOND} only). */
+  long syncs() {
+    return syncs.get();
   }
 
   @Override
@@ -142,7 +157,11 @@ final class StoreWriter implements Runnable {
       for (WriteTask.Append a : appends) a.fail(failure);
       return failure;
     }
-    if (ageDue) nextRetentionNanos = System.nanoTime() + RETENTION_INTERVAL.toNanos();
+    if (!written.isEmpty() && durability == SqliteEventLog.Durability.FSYNC_EVERY_SECOND) unsynced = true;
+    if (ageDue) {
+      nextRetentionNanos = System.nanoTime() + RETENTION_INTERVAL.toNanos();
+      if (unsynced) sync();
+    }
     if (written.isEmpty()) return null;
     batches.incrementAndGet();
     Consumer<StoredEvent> t = tail;
@@ -189,6 +208,23 @@ final class StoreWriter implements Runnable {
     if (ageDue && count > 0) {
       trimAge.setLong(1, retention.cutoffMillis(clock.millis()));
       count -= trimAge.executeUpdate();
+    }
+  }
+
+  /**
+   * A passive checkpoint: fsyncs the WAL, copies what no reader still needs into the database and
+   * fsyncs it. It never waits for readers; what it could not copy stays synced in the WAL.
+   */
+  private void sync() {
+    try {
+      try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+        r.next(); // busy, WAL frames, frames checkpointed: nothing to act on, the next tick retries
+      }
+      connection.commit(); // end the driver's transaction around the pragma, as after every batch
+      unsynced = false;
+      syncs.incrementAndGet();
+    } catch (SQLException e) {
+      LOG.warn("event store: the periodic checkpoint failed; it is retried in a second", e);
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * flight (1: it waits for each acknowledgement, like an HTTP publisher), for {@code seconds} after
  * a warm-up. Not a test: run by hand with the test class path (see docs/architecture.md).
  *
- * <pre>java -cp ... dev.herald.sqlite.StoreThroughputMain [publishers] [window] [seconds] [dataBytes] [dir]</pre>
+ * <pre>java -cp ... dev.herald.sqlite.StoreThroughputMain [publishers] [window] [seconds] [dataBytes] [dir] [FSYNC_ALWAYS|FSYNC_EVERY_SECOND]</pre>
  */
 public final class StoreThroughputMain {
   private StoreThroughputMain() {}
@@ -29,8 +29,10 @@ public final class StoreThroughputMain {
     int dataBytes = args.length > 3 ? Integer.parseInt(args[3]) : 100;
     Path dir = args.length > 4 ? Path.of(args[4]) : Files.createTempDirectory("herald-store-bench");
     String data = "x".repeat(dataBytes);
+    SqliteEventLog.Durability durability = args.length > 5 ? SqliteEventLog.Durability.valueOf(args[5])
+        : SqliteEventLog.DEFAULT_DURABILITY;
 
-    try (SqliteEventLog log = SqliteEventLog.open(dir, 1_000_000, Duration.ofHours(1))) {
+    try (SqliteEventLog log = SqliteEventLog.open(dir, 1_000_000, Duration.ofHours(1), durability)) {
       AtomicBoolean measuring = new AtomicBoolean();
       AtomicBoolean running = new AtomicBoolean(true);
       LongAdder acks = new LongAdder();
