@@ -99,6 +99,12 @@ public final class HeraldServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 128;
 
+  /**
+   * Default connections one client address may open at once that are in their first two seconds
+   * and not yet streams: a burst of subscribers reconnecting through one proxy or NAT fits.
+   */
+  public static final int DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS = 1024;
+
   private final ServerConfig config;
   private final EventLoopGroup bossGroup;
   private final Class<? extends ServerChannel> channelClass;
@@ -217,6 +223,7 @@ public final class HeraldServer implements AutoCloseable {
     private int maxConnections; // 0: the default, bounded by the file-descriptor limit
     private int maxStreams; // 0: maxConnections less the plain reserve
     private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    private int maxNewConnectionsPerAddress = DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS;
 
     /**
      * Longest time from the first byte of a request (line, headers and body) to its last, however
@@ -252,10 +259,11 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Connections one client address may hold that are not event streams; above it a new connection
-     * from that address is answered {@code 429} with {@code Retry-After} and closed. Behind a proxy
-     * every client has the proxy's address: raise it there. Default
-     * {@value HeraldServer#DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}.
+     * Connections one client address may hold that are still not event streams two seconds after
+     * they opened (waiting for or sending a request, or idle between requests). Above it, such a
+     * connection that has not sent a whole request yet (a slowloris) is answered {@code 429} with
+     * {@code Retry-After} and closed; one that has keeps its connection. Event streams never count.
+     * Default {@value HeraldServer#DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}.
      */
     public Builder maxConnectionsPerAddress(int max) {
       if (max < 1) throw new IllegalArgumentException("maxConnectionsPerAddress must be positive: " + max);
@@ -263,11 +271,24 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Connections one client address may have open at once in their first two seconds, before they
+     * became streams; above it a new connection from that address is answered {@code 429} at once.
+     * High, so that a burst of subscribers reconnecting through one proxy or NAT is served (a
+     * browser's {@code EventSource} refused with a 429 does not retry). Default
+     * {@value HeraldServer#DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS}.
+     */
+    public Builder maxNewConnectionsPerAddress(int max) {
+      if (max < 1) throw new IllegalArgumentException("maxNewConnectionsPerAddress must be positive: " + max);
+      this.maxNewConnectionsPerAddress = max;
+      return this;
+    }
+
     private HttpLimits limits() {
       int connections = maxConnections > 0 ? maxConnections : defaultMaxConnections();
       int streams = maxStreams > 0 ? maxStreams
           : Math.max(1, connections - connections * DEFAULT_PLAIN_RESERVE_PERCENT / 100);
-      return new HttpLimits(requestDeadline, connections, streams, maxConnectionsPerAddress);
+      return new HttpLimits(requestDeadline, connections, streams, maxConnectionsPerAddress, maxNewConnectionsPerAddress);
     }
 
     private static int defaultMaxConnections() {

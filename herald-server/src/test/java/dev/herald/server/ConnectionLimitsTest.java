@@ -27,8 +27,13 @@ class ConnectionLimitsTest {
   private HeraldServer server;
 
   private HeraldServer start() {
+    return start(CONNECTIONS, STREAMS, PER_ADDRESS, PER_ADDRESS);
+  }
+
+  private HeraldServer start(int connections, int streams, int perAddress, int newPerAddress) {
     server = HeraldServer.builder().bindAddress("127.0.0.1").port(0)
-        .maxConnections(CONNECTIONS).maxStreams(STREAMS).maxConnectionsPerAddress(PER_ADDRESS)
+        .maxConnections(connections).maxStreams(streams).maxConnectionsPerAddress(perAddress)
+        .maxNewConnectionsPerAddress(newPerAddress)
         .endpoint("/healthz", r -> CompletableFuture.completedFuture(EndpointResponse.text(200, "ok")))
         .endpoint("/publish", r -> server.broker().publish("t", Event.of(r.bodyText()))
             .thenApply(id -> EndpointResponse.text(200, "published " + id)))
@@ -132,5 +137,40 @@ class ConnectionLimitsTest {
     assertThat(r.headers()).containsEntry("retry-after", "1");
     assertThat(r.body()).isEqualTo("the server is at its limit of 40 connections; retry later\n");
     assertThat(over.closed()).isTrue();
+  }
+
+  @Test
+  void aBurstOfSubscribersThroughOneProxyAllGetTheirStreams() throws Exception {
+    // Every subscriber behind a proxy has its address, and they come back together after a
+    // restart: a 429 would end a browser's EventSource for good.
+    start(1_000, 900, PER_ADDRESS, HeraldServer.DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS);
+    List<Wire> burst = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      burst.add(open("127.0.0.1").send("GET /events?topic=t HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
+    }
+    for (Wire w : burst) w.awaitRest("retry: 3000");
+    await().atMost(Wire.WAIT).until(() -> server.broker().subscriberCount("t") == 500);
+    stillServed("127.0.0.1");
+  }
+
+  @Test
+  void slowConnectionsBeyondTheAddressesShareAreRefusedWhenTheirGraceEnds() throws Exception {
+    start(1_000, 900, 3, 50);
+    List<Wire> clients = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Wire w = open("127.0.0.1");
+      assertThat(w.send(HEALTH).read().status()).isEqualTo(200); // a client that speaks, kept alive
+      clients.add(w);
+    }
+    List<Wire> slow = new ArrayList<>();
+    for (int i = 0; i < 3; i++) slow.add(open("127.0.0.1").send("GET /healthz HTTP/1.1\r\nHo"));
+    // New connections are let in; once their grace is over, the address's held share is the
+    // speaking clients': read() waits for the answer (Wire.WAIT, well beyond the grace).
+    for (Wire w : slow) {
+      Wire.Response r = w.read();
+      assertThat(r.status()).isEqualTo(429);
+      assertThat(r.body()).isEqualTo("too many connections from your address (the limit is 3); retry later\n");
+    }
+    for (Wire w : clients) assertThat(w.send(HEALTH).read().status()).isEqualTo(200);
   }
 }

@@ -10,9 +10,13 @@ import java.time.Duration;
  * @param maxConnections connections open at once, all clients together
  * @param maxStreams event streams open at once; below {@code maxConnections}, so that plain requests
  *     (health checks, publishes) keep the difference when subscribers are at the cap
- * @param maxConnectionsPerAddress connections from one address that are not (yet) event streams
+ * @param maxConnectionsPerAddress connections from one address that are still not event streams
+ *     after their first seconds ({@link ConnectionLimiter#GRACE})
+ * @param maxNewConnectionsPerAddress connections from one address in their first seconds, not yet
+ *     streams: room for a burst of subscribers reconnecting through one proxy
  */
-public record HttpLimits(Duration requestDeadline, int maxConnections, int maxStreams, int maxConnectionsPerAddress) {
+public record HttpLimits(Duration requestDeadline, int maxConnections, int maxStreams, int maxConnectionsPerAddress,
+    int maxNewConnectionsPerAddress) {
   public HttpLimits {
     if (requestDeadline.isNegative() || requestDeadline.isZero()) {
       throw new IllegalArgumentException("requestDeadline must be positive: " + requestDeadline);
@@ -23,6 +27,9 @@ public record HttpLimits(Duration requestDeadline, int maxConnections, int maxSt
     }
     if (maxConnectionsPerAddress < 1) {
       throw new IllegalArgumentException("maxConnectionsPerAddress must be positive: " + maxConnectionsPerAddress);
+    }
+    if (maxNewConnectionsPerAddress < 1) {
+      throw new IllegalArgumentException("maxNewConnectionsPerAddress must be positive: " + maxNewConnectionsPerAddress);
     }
   }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -40,15 +41,35 @@ final class Refusal extends ChannelInboundHandlerAdapter {
     return switch (verdict) {
       case SERVER_FULL -> new Refusal(503, "Service Unavailable",
           "the server is at its limit of " + limits.maxConnections() + " connections; retry later");
-      case ADDRESS_FULL -> new Refusal(429, "Too Many Requests",
-          "too many connections from your address (the limit is " + limits.maxConnectionsPerAddress() + "); retry later");
+      case ADDRESS_FULL -> addressFull(limits.maxNewConnectionsPerAddress());
       case ADMITTED -> throw new IllegalArgumentException("an admitted connection is not refused");
     };
   }
 
+  /** The answer for a connection over one of its address's limits, {@code limit}. */
+  static Refusal addressFull(int limit) {
+    return new Refusal(429, "Too Many Requests",
+        "too many connections from your address (the limit is " + limit + "); retry later");
+  }
+
+  /**
+   * Refuses an admitted connection that is already running (its pipeline in place): the pipeline
+   * is replaced by this refusal, which answers at once. Over TLS the connection is just closed.
+   */
+  void takeOver(Channel ch) {
+    ChannelPipeline p = ch.pipeline();
+    if (p.get(SslHandler.class) != null) {
+      ch.close();
+      return;
+    }
+    while (p.first() != null) p.removeFirst();
+    p.addLast(this);
+    ch.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener((ChannelFutureListener) Refusal::closeGently);
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener((ChannelFutureListener) f -> closeGently(f));
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener((ChannelFutureListener) Refusal::closeGently);
   }
 
   /**

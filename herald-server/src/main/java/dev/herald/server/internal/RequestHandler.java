@@ -89,6 +89,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    limiter.requestReceived(ctx.channel());
     waiting.add(req);
     serveWaiting(ctx);
   }
