@@ -14,7 +14,20 @@ def f(v, d=1):
 
 
 def results(scenario, way):
-    return [r["result"] for r in rows if r["scenario"][0] == scenario and r["hub"] == way and r["result"]]
+    out = []
+    for r in rows:
+        if r["scenario"][0] == scenario and r["hub"] == way and r["result"]:
+            x = dict(r["result"])
+            x["heapPerConnection"] = r.get("heapPerConnection")
+            out.append(x)
+    return out
+
+
+def total(x):
+    """Memory per idle connection: native (RSS, the heap being pre-touched) plus live heap."""
+    if x.get("heapPerConnection") is None or x["heapPerConnection"] < 0:
+        return None
+    return x["rssPerConnection"] + x["heapPerConnection"]
 
 
 def med(scenario, way, key):
@@ -44,7 +57,7 @@ lines = [
     ("(b) wide, 10 events/s: rate kept, events/s", "b", lambda x: x["publishRate"], 1),
     ("(b) server CPU per delivery, µs", "b", proc, 2),
     ("(b) latency p50 / p99, ms", "b", None, 0),
-    ("(c) idle: RSS added per connection, B", "c", lambda x: x["rssPerConnection"], 0),
+    ("(c) idle: memory added per connection, B (native RSS + live heap)", "c", None, 0),
     ("(f) reconnect with Last-Event-ID at 5 s: lost / duplicated", "f", None, 0),
 ]
 print("| | " + " | ".join(NAMES[w] for w in WAYS) + " |")
@@ -55,6 +68,9 @@ for title, s, key, d in lines:
         rs = results(s, w)
         if not rs:
             cells.append("–")
+        elif s == "c":
+            cells.append(f"**{f(med(s, w, total), 0)}** ({f(med(s, w, lambda x: x['rssPerConnection']), 0)} + "
+                         f"{f(med(s, w, lambda x: x['heapPerConnection']), 0)})")
         elif "latency" in title:
             cells.append(f"{f(med(s, w, lambda x: x['latencyMs']['p50']))} / {f(med(s, w, lambda x: x['latencyMs']['p99']))}")
         elif s == "f":
@@ -70,7 +86,7 @@ print(f"Subscribers in (b): {sub or '–'}. Lost / duplicated in (a) and (b): " 
     f"{sum(x['duplicated'] for x in results('a', w) + results('b', w)):,}" for w in WAYS) + ".")
 print()
 e_cpu, m_cpu, x_cpu = (med("a", w, proc) for w in WAYS)
-e_mem, m_mem, x_mem = (med("c", w, lambda x: x["rssPerConnection"]) for w in WAYS)
+e_mem, m_mem, x_mem = (med("c", w, total) for w in WAYS)
 print(f"Ratios to `SseEmitter` (medians): deliveries per core (1 / CPU per delivery, scenario a): "
       f"MVC {ratio(e_cpu, m_cpu)}, WebFlux {ratio(e_cpu, x_cpu)}; memory per idle connection: "
       f"MVC {ratio(m_mem, e_mem)}, WebFlux {ratio(x_mem, e_mem)} of the emitter's.")
@@ -86,7 +102,7 @@ for r in rows:
         continue
     if x.get("mode") == "idle":
         print(f"| {r['scenario']} | {r['hub']} | {r['loadavg']} | {r['cpuBusyBefore']}% | {x['connections']:,} | | | | | closed {x['closed']} | "
-              f"{f(x['rssPerConnection'], 0)} | | {'yes' if x['ok'] else 'NO'} |")
+              f"{f(x['rssPerConnection'], 0)} RSS + {f(r.get('heapPerConnection', -1), 0)} heap | | {'yes' if x['ok'] else 'NO'} |")
         continue
     l = x["latencyMs"]
     print(f"| {r['scenario']} | {r['hub']} | {r['loadavg']} | {r['cpuBusyBefore']}% | {x['subscribers']:,} | {f(x['publishRate'])} | "
