@@ -13,7 +13,8 @@
 #   a  1,000 subscribers, 4 publishes in flight, as fast as the app acknowledges, 10 s
 #   b  SUBSCRIBERS_WIDE (default 2,000; the issue's 10,000 with SUBSCRIBERS_WIDE=10000) subscribers,
 #      10 events/s for 10 s
-#   c  IDLE_CONNECTIONS (default 2,000) idle connections: the server's RSS added per connection
+#   c  IDLE_CONNECTIONS (default 2,000) idle connections: the server's memory added per connection,
+#      RSS (native; the heap is fixed and pre-touched) plus live heap after a full GC
 #   f  1,000 subscribers, 100 events/s for 10 s; at 5 s every subscriber reconnects at once with
 #      Last-Event-ID: the events published while it was away are lost where there is no history
 # Every delivery is checked: lost, duplicated, out of order. Only the PIDs started here are killed.
@@ -27,9 +28,10 @@ HUB_CPU=${HUB_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 SUBSCRIBERS_WIDE=${SUBSCRIBERS_WIDE:-2000}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
-# The same JVM settings for the three: a 1 GiB heap, not pre-touched, so that heap a connection
-# keeps shows in the RSS (SseEmitter's cost is mostly heap: Tomcat's buffers).
-APP_JVM=${APP_JVM:-"-Xmx1g"}
+# The same JVM settings for the three, as docs/benchmarks.md's server runs: a fixed, pre-touched
+# heap, so that RSS moves with native memory only; the live heap a connection keeps is read apart
+# (jcmd GC.run, then GC.heap_info), and memory per idle connection is the sum.
+APP_JVM=${APP_JVM:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch"}
 BASE_PORT=${BASE_PORT:-18380}
 WAYS="emitter starter-mvc starter-webflux"
 OUT=$ROOT/bench/target/compare-spring/$(date -u +%Y%m%dT%H%M%SZ)
@@ -37,11 +39,14 @@ mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)"
 
 # ---------------------------------------------------------------- build
-newer() { [[ ! -f $1 ]] || [[ -n $(find pom.xml herald-*/pom.xml herald-*/src/main bench/pom.xml bench/src/main bench/spring/pom.xml bench/spring/src -newer "$1" -print -quit) ]]; }
-if newer bench/target/benchmarks.jar; then
+newer() { # jar, then what it is built from
+  local jar=$1; shift
+  [[ ! -f $jar ]] || [[ -n $(find pom.xml herald-*/pom.xml herald-*/src/main "$@" -newer "$jar" -print -quit) ]]
+}
+if newer bench/target/benchmarks.jar bench/pom.xml bench/src/main; then
   mvn -B -ntp -q -pl bench -am package -Dmaven.test.skip=true
 fi
-if newer bench/spring/target/spring-bench.jar; then
+if newer bench/spring/target/spring-bench.jar bench/spring/pom.xml bench/spring/src; then
   mvn -B -ntp -q -pl bench/spring -am package -Dmaven.test.skip=true -Dmaven.javadoc.skip=true
 fi
 
@@ -94,6 +99,36 @@ cpu_busy_pct() { # CPU $1's busy share over 2 s: user+nice+system+irq+softirq
   echo "$a $b" | awk '{printf "%.0f", 100*($3-$1)/(($4-$2)>0?($4-$2):1)}'
 }
 
+live_heap() { # the app's live heap in bytes, after a full GC
+  jcmd "$1" GC.run > /dev/null
+  jcmd "$1" GC.heap_info | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -1 | awk '{print $1 * 1024}'
+}
+
+idle() { # label way: RSS (the load tool) and live heap (jcmd) added per idle connection
+  local label=$1 way=$2 pid=${PID[$2]} n=$IDLE_CONNECTIONS
+  local bg; bg=$(cpu_busy_pct "$HUB_CPU")
+  local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+  echo "-- $label $way: cpu$HUB_CPU ${bg}% busy before, load average $load" | tee -a "$OUT/runs.txt"
+  local before; before=$(live_heap "$pid")
+  # The tool holds the connections for --settle-ms after the last one opened: the heap is read then.
+  # shellcheck disable=SC2046
+  timeout 240 taskset -c "$LOAD_CPU" java -Xms512m -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
+    $(urls "$way") --server-pid "$pid" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" --label "$label-$way" --json \
+    --mode idle --subscribers "$n" --settle-ms 20000 > "$OUT/$label-$way.json" 2> "$OUT/$label-$way.log" &
+  local tool=$!
+  local after=-1
+  for _ in $(seq 1 240); do
+    if grep -q "connected $n/$n" "$OUT/$label-$way.log" 2>/dev/null; then after=$(live_heap "$pid"); break; fi
+    kill -0 "$tool" 2>/dev/null || break
+    sleep 0.5
+  done
+  wait "$tool" || true
+  local heap=$(( after < 0 ? -1 : (after - before) / n ))
+  echo "{\"scenario\":\"$label\",\"hub\":\"$way\",\"cpuBusyBefore\":$bg,\"loadavg\":\"$load\",\"heapPerConnection\":$heap,\"result\":$(tail -1 "$OUT/$label-$way.json" 2>/dev/null | grep . || echo null)}" >> "$OUT/all.jsonl"
+  echo "  live heap added per connection: $heap B" | tee -a "$OUT/runs.txt"
+  grep 'RESULT' "$OUT/$label-$way.log" || tail -3 "$OUT/$label-$way.log"
+}
+
 bench() { # label way ... (BenchCommand options)
   local label=$1 way=$2; shift 2
   local bg; bg=$(cpu_busy_pct "$HUB_CPU")
@@ -132,7 +167,7 @@ for run in $(seq 1 "$REPEAT"); do
       case $s in
         a) bench "a$run" "$w" --subscribers 1000 --rate 0 --in-flight 4 --duration 10 ;;
         b) bench "b$run" "$w" --subscribers "$SUBSCRIBERS_WIDE" --rate 10 --events 100 --in-flight 4 --drain 60 ;;
-        c) bench "c$run" "$w" --mode idle --subscribers "$IDLE_CONNECTIONS" ;;
+        c) idle "c$run" "$w" ;;
         f) bench "f$run" "$w" --subscribers 1000 --rate 100 --events 1000 --in-flight 4 --reconnect-at 5 ;;
       esac
     done
