@@ -101,7 +101,9 @@ cpu_busy_pct() { # CPU $1's busy share over 2 s: user+nice+system+irq+softirq
 
 live_heap() { # the app's live heap in bytes, after a full GC
   jcmd "$1" GC.run > /dev/null
-  jcmd "$1" GC.heap_info | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -1 | awk '{print $1 * 1024}'
+  # Every generation's (Serial, Parallel: one app per core picks Serial) or G1's heap line: their used KiB.
+  jcmd "$1" GC.heap_info | awk '/(generation|heap) +total/ {for (i = 1; i < NF; i++) if ($i == "used") {sub("K,?", "", $(i+1)); kb += $(i+1)}}
+    END {print kb * 1024}'
 }
 
 idle() { # label way: RSS (the load tool) and live heap (jcmd) added per idle connection
