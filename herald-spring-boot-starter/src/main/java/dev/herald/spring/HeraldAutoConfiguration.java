@@ -8,6 +8,7 @@ import dev.herald.spring.internal.HeraldHealthIndicator;
 import dev.herald.spring.internal.HeraldMeters;
 import dev.herald.spring.internal.HeraldShutdown;
 import dev.herald.spring.internal.RedisStore;
+import dev.herald.spring.internal.SqliteStore;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Locale;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 
@@ -33,13 +35,14 @@ public class HeraldAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  EventLog heraldEventLog(HeraldProperties properties) {
+  EventLog heraldEventLog(HeraldProperties properties, ResourceLoader resources) {
+    // The application's class loader decides whether an optional store module is there.
+    ClassLoader classLoader = resources.getClassLoader();
     return switch (properties.effectiveStore()) {
       case MEMORY -> InMemoryEventLog.create(properties.getMemory().getMaxEvents(),
           properties.getMemory().getMaxBytes(), properties.getMemory().getMaxAge());
-      case REDIS -> RedisStore.connect(properties.getRedis());
-      case SQLITE -> throw new IllegalStateException(
-          "herald.store=sqlite needs Herald's SQLite store on the class path; it is not available in this version");
+      case REDIS -> RedisStore.connect(properties.getRedis(), classLoader);
+      case SQLITE -> SqliteStore.open(properties.getSqlite(), classLoader);
     };
   }
 

@@ -14,7 +14,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("herald")
 public class HeraldProperties {
-  /** Where the history is kept: in memory (the default), in SQLite, or on Redis. */
+  /**
+   * Where the history is kept: in memory (the default), durably in one SQLite file (needs
+   * dev.herald:herald-sqlite), or on a Redis stream every node shares (needs dev.herald:herald-redis).
+   */
   public enum Store { MEMORY, SQLITE, REDIS }
 
   /** Where the history is kept. Setting herald.redis.uri alone selects REDIS. */
@@ -191,10 +194,19 @@ public class HeraldProperties {
     }
   }
 
-  /** The durable history in SQLite (herald.store=sqlite; needs Herald's SQLite store module). */
+  /** The durable history in one SQLite file (herald.store=sqlite; needs dev.herald:herald-sqlite). */
   public static class Sqlite {
-    /** The directory of the store. */
+    /**
+     * The directory of the store: it holds herald-events.db, and one application at a time may
+     * have it open. Relative to the working directory.
+     */
     private Path directory = Path.of("data");
+
+    /** Events kept for replay. */
+    private int maxEvents = 100_000;
+
+    /** How long an event is kept for replay. */
+    private Duration maxAge = Duration.ofHours(24);
 
     public Path getDirectory() {
       return directory;
@@ -202,6 +214,22 @@ public class HeraldProperties {
 
     public void setDirectory(Path directory) {
       this.directory = directory;
+    }
+
+    public int getMaxEvents() {
+      return maxEvents;
+    }
+
+    public void setMaxEvents(int maxEvents) {
+      this.maxEvents = maxEvents;
+    }
+
+    public Duration getMaxAge() {
+      return maxAge;
+    }
+
+    public void setMaxAge(Duration maxAge) {
+      this.maxAge = maxAge;
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.herald.server.StreamRefusedException;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
 import dev.herald.server.TopicPattern;
+import dev.herald.sqlite.SqliteEventLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,9 +21,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -64,6 +67,34 @@ class HeraldAutoConfigurationTest {
     context.withPropertyValues("herald.store=redis").run(app -> {
       assertThat(app).hasFailed();
       assertThat(app.getStartupFailure()).rootCause().hasMessageContaining("herald.redis.uri");
+    });
+  }
+
+  @Test
+  void theSqliteStoreWithoutHeraldSqliteFailsTheStartNamingTheArtifactToAdd() {
+    context.withClassLoader(new FilteredClassLoader("dev.herald.sqlite"))
+        .withPropertyValues("herald.store=sqlite").run(app -> {
+          assertThat(app).hasFailed();
+          assertThat(app.getStartupFailure()).rootCause().hasMessageContaining("dev.herald:herald-sqlite");
+        });
+  }
+
+  @Test
+  void theRedisStoreWithoutHeraldRedisFailsTheStartNamingTheArtifactToAdd() {
+    context.withClassLoader(new FilteredClassLoader("dev.herald.redis"))
+        .withPropertyValues("herald.redis.uri=redis://127.0.0.1:1").run(app -> {
+          assertThat(app).hasFailed();
+          assertThat(app.getStartupFailure()).rootCause().hasMessageContaining("dev.herald:herald-redis");
+        });
+  }
+
+  @Test
+  void theSqliteStoreKeepsItsFileInTheConfiguredDirectory(@TempDir java.nio.file.Path dir) {
+    context.withPropertyValues("herald.store=sqlite", "herald.sqlite.directory=" + dir).run(app -> {
+      assertThat(app.getBean(EventLog.class)).isInstanceOf(SqliteEventLog.class);
+      app.getBean(Broker.class).publish("news", Event.of("kept")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(((SqliteEventLog) app.getBean(EventLog.class)).file())
+          .isEqualTo(dir.resolve(SqliteEventLog.FILE_NAME)).exists();
     });
   }
 

@@ -4,6 +4,7 @@ import dev.herald.redis.RedisEventLog;
 import dev.herald.server.EventLog;
 import dev.herald.spring.HeraldProperties;
 import java.util.function.BooleanSupplier;
+import org.springframework.util.ClassUtils;
 
 /** The Redis history, in a class of its own so an application without herald-redis never loads Lettuce. */
 public final class RedisStore {
@@ -11,12 +12,14 @@ public final class RedisStore {
 
   private RedisStore() {}
 
-  public static EventLog connect(HeraldProperties.Redis redis) {
+  /** @param classLoader the application's: herald-redis must be on its class path */
+  public static EventLog connect(HeraldProperties.Redis redis, ClassLoader classLoader) {
     if (redis.getUri() == null || redis.getUri().isBlank()) {
       throw new IllegalStateException("herald.store=redis needs herald.redis.uri (redis://host:6379)");
     }
-    if (!present()) {
-      throw new IllegalStateException("herald.store=redis needs dev.herald:herald-redis on the class path");
+    if (!ClassUtils.isPresent(LOG_CLASS, classLoader)) {
+      throw new IllegalStateException("herald.store=redis needs dev.herald:herald-redis on the class path: add it"
+          + " beside herald-spring-boot-starter (herald-bom gives its version)");
     }
     return RedisEventLog.connect(redis.getUri(), RedisEventLog.Settings.defaults()
         .withMaxEvents(redis.getMaxEvents())

@@ -30,6 +30,14 @@ class EmitterHub {
     emitter.onCompletion(() -> emitters.remove(emitter));
     emitter.onTimeout(() -> emitters.remove(emitter));
     emitter.onError(e -> emitters.remove(emitter));
+    // A first frame, as tutorials send one ("connected") and as Herald's streams open with their
+    // retry: hint. Without it Spring writes nothing, not even the response head, until the first
+    // publish, and neither a browser nor the load tool sees the stream open.
+    try {
+      emitter.send(SseEmitter.event().reconnectTime(3000));
+    } catch (IOException e) {
+      emitters.remove(emitter);
+    }
     return emitter;
   }
 

@@ -4,7 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * One broadcast app, served three ways for bench/compare-spring.sh:
+ * One broadcast app, served three ways for bench/spring/compare.sh:
  * <ul>
  *   <li>{@code --spring.main.web-application-type=servlet}: Tomcat, with both the tutorial's
  *       {@code SseEmitter} hub ({@link EmitterHub}, {@code /emitter/events}, {@code /emitter/publish})
