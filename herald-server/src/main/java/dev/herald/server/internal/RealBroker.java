@@ -204,6 +204,11 @@ public final class RealBroker implements Broker {
     return replays.budget().peakBytes();
   }
 
+  /** Page reads that waited for replay budget since the start. */
+  public long replayWaits() {
+    return replays.budget().waits();
+  }
+
   /** Streams waiting for replay budget now. */
   public int replaysWaiting() {
     return replays.budget().waiting();

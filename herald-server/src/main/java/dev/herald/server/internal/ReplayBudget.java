@@ -19,6 +19,7 @@ final class ReplayBudget {
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   private long heldBytes;
   private long peakBytes;
+  private long waits;
 
   ReplayBudget(long limitBytes) {
     this.limitBytes = limitBytes;
@@ -33,6 +34,7 @@ final class ReplayBudget {
     synchronized (this) {
       if (!waiting.isEmpty() || !fits(bytes)) {
         waiting.addLast(new Waiter(bytes, loop, granted));
+        waits++;
         return;
       }
       hold(bytes);
@@ -77,6 +79,11 @@ final class ReplayBudget {
   /** The most bytes ever held at once: never above the limit unless one page alone was. */
   synchronized long peakBytes() {
     return peakBytes;
+  }
+
+  /** Reservations that had to wait since the start. */
+  synchronized long waits() {
+    return waits;
   }
 
   long limitBytes() {
