@@ -218,7 +218,9 @@ public final class RealBroker implements Broker {
   public BrokerStats stats() {
     long delivered = 0;
     for (LoopFanout f : fanoutArray) delivered += f.delivered();
-    return new BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum());
+    ReplayBudget budget = replays.budget();
+    return new BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum(), budget.heldBytes(),
+        budget.peakBytes(), budget.waiting());
   }
 
   @Override
