@@ -105,12 +105,12 @@ final class ServeCommand implements Callable<Integer> {
   long maxFanoutBytes;
 
   @Option(names = "--replay-page-bytes", defaultValue = "1048576", paramLabel = "<n>",
-      description = "Frames of a resuming subscriber's history read and written at a time (one larger event is read"
-          + " alone). Default: ${DEFAULT-VALUE}.")
+      description = "Bytes of a resuming subscriber's history read and written at a time (twice the frames, plus 256 a"
+          + " event; one larger event is read alone). Default: ${DEFAULT-VALUE}.")
   long replayPageBytes;
 
   @Option(names = "--max-replay-bytes", defaultValue = "67108864", paramLabel = "<n>",
-      description = "Frames all resuming subscribers' history pages may hold at once; beyond it, resumes wait their"
+      description = "Bytes all resuming subscribers' history pages may hold at once, counted the same way; beyond it, resumes wait their"
           + " turn. Default: ${DEFAULT-VALUE}.")
   long maxReplayBytes;
 

@@ -357,7 +357,7 @@ public final class RedisEventLog implements EventLog {
   }
 
   /**
-   * Reads entries in XRANGE batches sized from the frames read so far (the first holds 16), so that
+   * Reads entries in XRANGE batches sized from the events read so far (the first holds 16), so that
    * a page of large events stops near its byte bound instead of fetching its whole count first.
    */
   private CompletionStage<Replay> pageFrom(RedisAsyncCommands<String, String> redis, Range.Boundary<String> from,
@@ -371,11 +371,11 @@ public final class RedisEventLog implements EventLog {
           long total = bytes;
           for (StreamMessage<String, String> m : entries) {
             StoredEvent e = EntryCodec.decode(m.getId(), m.getBody());
-            if (!into.isEmpty() && total + e.frame().length > request.maxBytes()) {
+            if (!into.isEmpty() && total + ReplayRequest.sizeOf(e) > request.maxBytes()) {
               return CompletableFuture.completedFuture(new Replay(into, false, Long.MIN_VALUE, true));
             }
             into.add(e);
-            total += e.frame().length;
+            total += ReplayRequest.sizeOf(e);
           }
           if (entries.size() < count) return CompletableFuture.completedFuture(new Replay(into, false, Long.MIN_VALUE, false));
           if (into.size() == request.maxEvents()) {

@@ -60,7 +60,7 @@ class RedisPagedReplayTest {
       assertThat(byCount.stream().flatMap(p -> ids(p).stream()).toList()).isEqualTo(all);
 
       List<Replay> byBytes = pages(log, ReplayRequest.after(all.get(4), t, 1_000, 300));
-      for (Replay page : byBytes) assertThat(page.events().size() == 1 || page.frameBytes() <= 300).isTrue();
+      for (Replay page : byBytes) assertThat(page.events().size() == 1 || page.bytes() <= 300).isTrue();
       assertThat(byBytes.get(0).afterPosition()).isNotEqualTo(Long.MIN_VALUE);
       assertThat(byBytes.stream().flatMap(p -> ids(p).stream()).toList()).isEqualTo(all.subList(5, 60));
     }

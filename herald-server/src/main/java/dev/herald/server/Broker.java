@@ -90,9 +90,9 @@ public interface Broker extends AutoCloseable {
     /** Default bytes of events waiting for fan-out before publishes are refused. */
     public static final long DEFAULT_MAX_QUEUED_FANOUT_BYTES = 64L * 1024 * 1024;
 
-    /** Default frame bytes of one replay page: what one resuming stream holds of its history at once. */
+    /** Default bytes of one replay page ({@link ReplayRequest#sizeOf}): what one resuming stream holds of its history at once. */
     public static final long DEFAULT_REPLAY_PAGE_BYTES = 1024 * 1024;
-    /** Default frame bytes every replay of the broker may hold at once, all streams together. */
+    /** Default bytes every replay of the broker may hold at once, all streams together. */
     public static final long DEFAULT_MAX_REPLAY_BYTES = 64L * 1024 * 1024;
 
     private final EventLog log;
@@ -141,7 +141,8 @@ public interface Broker extends AutoCloseable {
     }
 
     /**
-     * Frame bytes of one page of a replay (a page also holds at most 1,000 events, and at least
+     * Bytes of one page of a replay, counted as {@link ReplayRequest#sizeOf} estimates what its
+     * events hold in memory (a page also holds at most 1,000 events, and at least
      * one, however large): a resuming stream reads its history a page at a time, and reads the next
      * once the last one was written to its connection. Default 1 MiB.
      */
@@ -152,7 +153,7 @@ public interface Broker extends AutoCloseable {
     }
 
     /**
-     * Frame bytes all replays may hold at once: a stream reserves a page's bytes before it reads
+     * Bytes ({@link ReplayRequest#sizeOf}) all replays may hold at once: a stream reserves a page's bytes before it reads
      * the page, and waits its turn while they are spent (its client sees the history later, never
      * an error). At least one page is always allowed. Default 64 MiB.
      */

@@ -7,7 +7,7 @@ package dev.herald.server;
  * @param published events appended and broadcast
  * @param delivered event frames written to subscribers (one per subscriber per event, replays included)
  * @param slowConsumersClosed subscribers closed for falling behind
- * @param replayBytes frame bytes the replays hold now (pages read and not yet written), within
+ * @param replayBytes bytes ({@link ReplayRequest#sizeOf}) the replays hold now (pages read and not yet written), within
  *     {@link Broker.Builder#maxReplayBytes}
  * @param replayBytesPeak the most bytes the replays held at once since the start
  * @param replaysWaiting resuming streams waiting for replay budget now

@@ -144,11 +144,11 @@ public final class InMemoryEventLog implements EventLog {
     long bytes = 0;
     for (StoredEvent e : events.tailMap(after, false).values()) {
       if (result.size() == request.maxEvents()
-          || (!result.isEmpty() && bytes + e.frame().length > request.maxBytes())) {
+          || (!result.isEmpty() && bytes + ReplayRequest.sizeOf(e) > request.maxBytes())) {
         return new Replay(result, cut, Long.MIN_VALUE, true);
       }
       result.add(e);
-      bytes += e.frame().length;
+      bytes += ReplayRequest.sizeOf(e);
     }
     return new Replay(result, cut, Long.MIN_VALUE, false);
   }

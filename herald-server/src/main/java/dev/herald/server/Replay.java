@@ -32,10 +32,10 @@ public record Replay(List<StoredEvent> events, boolean historyCut, long afterPos
     this(events, historyCut, Long.MIN_VALUE, false);
   }
 
-  /** The frame bytes of the events: what the page holds in memory, for the broker's replay budget. */
-  public long frameBytes() {
+  /** What the events hold in memory ({@link ReplayRequest#sizeOf}), as the broker's replay budget counts it. */
+  public long bytes() {
     long bytes = 0;
-    for (StoredEvent e : events) bytes += e.frame().length;
+    for (StoredEvent e : events) bytes += ReplayRequest.sizeOf(e);
     return bytes;
   }
 }

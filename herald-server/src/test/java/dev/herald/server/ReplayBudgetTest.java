@@ -30,7 +30,7 @@ class ReplayBudgetTest {
   private static final int CLIENTS = 200;
   private static final int HISTORY = 2_000;
   private static final int LIVE = 20;
-  private static final long PAGE_BYTES = 128 * 1024;
+  private static final long PAGE_BYTES = 192 * 1024;
   private static final long BUDGET_BYTES = 4 * PAGE_BYTES;
 
   private HeraldServer server;
@@ -49,7 +49,7 @@ class ReplayBudgetTest {
     server = HeraldServer.builder().broker(broker).maxConnectionsPerAddress(CLIENTS + 10).bindAddress("127.0.0.1")
         .port(0).build().start();
     for (int i = 1; i <= HISTORY; i++) {
-      // 4 KiB, and 64 KiB every 25th: several hundred MiB for the clients together, a page under 128 KiB.
+      // 4 KiB, and 64 KiB every 25th: several hundred MiB for the clients together, each alone under a page.
       broker.publish("t", Event.of(filler(i % 25 == 0 ? 64 * 1024 : 4 * 1024))).toCompletableFuture().get();
     }
     clients = Executors.newFixedThreadPool(CLIENTS);

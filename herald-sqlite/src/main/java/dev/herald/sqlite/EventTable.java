@@ -1,5 +1,6 @@
 package dev.herald.sqlite;
 
+import dev.herald.server.ReplayRequest;
 import dev.herald.server.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -167,7 +168,7 @@ final class EventTable {
 
   /**
    * Up to a page of the events after {@code position} still retained at {@code cutoffMillis}, in
-   * log order: at most {@code maxEvents}, stopping before {@code maxBytes} of frames (at least one
+   * log order: at most {@code maxEvents}, stopping before {@code maxBytes} ({@link ReplayRequest#sizeOf}; at least one
    * event). With {@code topics}, only events published to one of them: the rows of other topics are
    * never decoded, so a subscriber of one quiet topic does not load the whole history. Rows are
    * decoded as the cursor walks, so the page is all a read holds.
@@ -195,9 +196,9 @@ final class EventTable {
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
           StoredEvent e = RowCodec.read(r);
-          if (!events.isEmpty() && bytes + e.frame().length > maxBytes) return new Page(events, true);
+          if (!events.isEmpty() && bytes + ReplayRequest.sizeOf(e) > maxBytes) return new Page(events, true);
           events.add(e);
-          bytes += e.frame().length;
+          bytes += ReplayRequest.sizeOf(e);
         }
       }
     }

@@ -66,7 +66,7 @@ class SqlitePagedReplayTest {
     List<Replay> byBytes = pages(ReplayRequest.after(EventLog.EARLIEST, t, 1_000, 200));
     for (Replay page : byBytes) {
       // A frame over the bound comes alone; otherwise a page stays within it.
-      assertThat(page.events().size() == 1 || page.frameBytes() <= 200).isTrue();
+      assertThat(page.events().size() == 1 || page.bytes() <= 200).isTrue();
     }
     assertThat(byBytes.stream().flatMap(p -> ids(p).stream()).toList()).isEqualTo(all);
   }

@@ -129,7 +129,7 @@ final class SseStream {
       transport.historyUnavailable("the event history cannot be read now: " + cause.getMessage());
       return;
     }
-    long bytes = result.frameBytes();
+    long bytes = result.bytes();
     if (bytes > budgetHeld) {
       replays.budget().grow(bytes - budgetHeld);
     } else {
