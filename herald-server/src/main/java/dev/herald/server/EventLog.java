@@ -32,7 +32,7 @@ public interface EventLog extends AutoCloseable {
   /**
    * Reads the retained events after {@code lastEventId} (after its oldest retained occurrence, if
    * several events carry it), oldest first; {@link #EARLIEST} reads all of them (without reporting
-   * a cut).
+   * a cut). All at once, however many: the broker reads with {@link #readPage} instead.
    */
   CompletionStage<Replay> readAfter(String lastEventId);
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One open event stream, whatever carries it: keeps the stream's order, limits and lifecycle
@@ -100,8 +101,14 @@ final class SseStream {
         releaseBudget();
         return;
       }
+      CompletionStage<Replay> read;
+      try {
+        read = replays.log().readPage(request);
+      } catch (RuntimeException e) {
+        read = CompletableFuture.failedFuture(e); // the reservation goes back through pageRead all the same
+      }
       // The log answers on its own thread: back to the stream's loop, like every write to it.
-      replays.log().readPage(request).whenComplete((page, error) -> fanout.loop.execute(() -> pageRead(page, error)));
+      read.whenComplete((page, error) -> fanout.loop.execute(() -> pageRead(page, error)));
     });
   }
 
