@@ -150,6 +150,8 @@ public final class Hub implements AutoCloseable {
     Broker broker = Broker.builder(parts.log())
         .heartbeatInterval(settings.heartbeat())
         .maxQueuedFanoutBytes(settings.maxFanoutBytes())
+        .replayPageBytes(settings.replayPageBytes())
+        .maxReplayBytes(settings.maxReplayBytes())
         .build();
     try {
       return start(settings, parts, broker);

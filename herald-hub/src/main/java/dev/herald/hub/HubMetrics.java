@@ -37,6 +37,12 @@ final class HubMetrics implements BrokerListener {
         .description("Event frames written to subscribers").register(registry);
     FunctionCounter.builder("herald.slow.consumers.closed", broker, b -> b.stats().slowConsumersClosed())
         .description("Subscribers closed for falling behind").register(registry);
+    Gauge.builder("herald.replay.bytes", broker, b -> b.stats().replayBytes())
+        .description("Bytes of history resuming streams hold now, within --max-replay-bytes").register(registry);
+    Gauge.builder("herald.replay.bytes.peak", broker, b -> b.stats().replayBytesPeak())
+        .description("Most bytes of history resuming streams held at once since the start").register(registry);
+    Gauge.builder("herald.replay.waiting", broker, b -> b.stats().replaysWaiting())
+        .description("Resuming streams waiting for replay budget").register(registry);
     appendLatency = Timer.builder("herald.store.append")
         .description("Time from publish to the log's acknowledgement")
         .publishPercentiles(0.5, 0.99)

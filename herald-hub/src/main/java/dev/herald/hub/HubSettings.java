@@ -29,6 +29,8 @@ import java.util.List;
  * @param maxDataBytes largest {@code data} of one update; the request body limit follows it
  * @param maxOutboundBytes frames a subscriber may have waiting before it is closed as a slow consumer
  * @param maxFanoutBytes events waiting for subscribers, all together, beyond which publishes get 503
+ * @param replayPageBytes bytes of one page of a resuming subscriber's history
+ * @param maxReplayBytes bytes all resuming subscribers' pages may hold at once
  * @param demo whether the demo pages and their publishers run
  * @param subscriptionsApi whether subscriptions are published as updates and listed (Mercure's active subscriptions)
  * @param redis a Redis URI ({@code redis://}, {@code rediss://}, with password or Sentinel) making this hub a
@@ -60,6 +62,8 @@ record HubSettings(
     int maxDataBytes,
     int maxOutboundBytes,
     long maxFanoutBytes,
+    long replayPageBytes,
+    long maxReplayBytes,
     boolean demo,
     boolean subscriptionsApi,
     String redis,

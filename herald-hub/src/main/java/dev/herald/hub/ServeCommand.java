@@ -118,6 +118,16 @@ final class ServeCommand implements Callable<Integer> {
           + " with 503 and Retry-After. Default: ${DEFAULT-VALUE}.")
   long maxFanoutBytes;
 
+  @Option(names = "--replay-page-bytes", defaultValue = "1048576", paramLabel = "<n>",
+      description = "Bytes of a resuming subscriber's history read and written at a time (twice the frames, plus 256 a"
+          + " event; one larger event is read alone). Default: ${DEFAULT-VALUE}.")
+  long replayPageBytes;
+
+  @Option(names = "--max-replay-bytes", defaultValue = "67108864", paramLabel = "<n>",
+      description = "Bytes all resuming subscribers' history pages may hold at once, counted the same way; beyond it, resumes wait their"
+          + " turn. Default: ${DEFAULT-VALUE}.")
+  long maxReplayBytes;
+
   @Option(names = "--demo", arity = "0..1", defaultValue = "true", fallbackValue = "true",
       description = "Serve the demos (streaming chat, ticker) beside the console. Default: ${DEFAULT-VALUE}.")
   boolean demo;
@@ -201,13 +211,15 @@ final class ServeCommand implements Callable<Integer> {
     positive(maxDataBytes, "--max-data-bytes");
     positive(maxOutboundBytes, "--max-outbound-bytes");
     positive(maxFanoutBytes, "--max-fanout-bytes");
+    positive(replayPageBytes, "--replay-page-bytes");
+    positive(maxReplayBytes, "--max-replay-bytes");
     TokenPolicy tokenPolicy = tokens.policy();
     boolean devMode = publisherKey == null && subscriberKey == null && tokenPolicy.jwks() == null;
     return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
-        redisReplicas, tokenPolicy, publicUrl, "always".equals(fsync) ? SqliteEventLog.Durability.FSYNC_ALWAYS
-            : SqliteEventLog.DEFAULT_DURABILITY);
+        historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, replayPageBytes,
+        maxReplayBytes, demo, subscriptions, redis, redisReplicas, tokenPolicy, publicUrl,
+        "always".equals(fsync) ? SqliteEventLog.Durability.FSYNC_ALWAYS : SqliteEventLog.DEFAULT_DURABILITY);
   }
 
   private void positive(long value, String option) {

@@ -9,6 +9,7 @@ import dev.herald.redis.internal.StreamIds;
 import dev.herald.redis.internal.StreamTail;
 import dev.herald.server.EventLog;
 import dev.herald.server.Replay;
+import dev.herald.server.ReplayRequest;
 import dev.herald.server.StoredEvent;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
@@ -300,6 +301,88 @@ public final class RedisEventLog implements EventLog {
       long after = future ? Long.MIN_VALUE : StreamIds.position(entryId);
       return readFrom(redis, from, new ArrayList<>()).thenApply(events -> new Replay(events, cut, after));
     });
+  }
+
+  /**
+   * One page of a replay with XRANGE. The first resolves the id as {@link #readAfter} does; an
+   * entry that is a private update the subscriber may not know is answered as an id the stream
+   * does not hold (a stream id: a cut and what follows it; an own id: a cut and everything).
+   * Redis cannot filter by topic, so a page holds every topic and the broker filters.
+   */
+  @Override
+  public CompletionStage<Replay> readPage(ReplayRequest request) {
+    RedisAsyncCommands<String, String> redis;
+    try {
+      redis = commands();
+    } catch (IllegalStateException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletionStage<Replay> replay;
+    String id = request.lastEventId();
+    if (!request.first()) {
+      replay = page(redis, Range.Boundary.excluding(StreamIds.id(request.afterPosition())), request, false, Long.MIN_VALUE);
+    } else if (EARLIEST.equals(id) || id.isEmpty()) {
+      replay = page(redis, Range.Boundary.unbounded(), request, !EARLIEST.equals(id), Long.MIN_VALUE);
+    } else if (StreamIds.isStreamId(id)) {
+      replay = pageAfterEntry(redis, id, request, false);
+    } else {
+      replay = redis.get(OwnIds.indexKey(settings.streamKey(), id)).thenCompose(entryId ->
+          entryId != null && StreamIds.isStreamId(entryId) ? pageAfterEntry(redis, entryId, request, true)
+              : page(redis, Range.Boundary.unbounded(), request, true, Long.MIN_VALUE));
+    }
+    return replay.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(unavailable(e)));
+  }
+
+  private CompletionStage<Replay> pageAfterEntry(RedisAsyncCommands<String, String> redis, String entryId,
+      ReplayRequest request, boolean ownId) {
+    return redis.xrange(settings.streamKey(), Range.create(entryId, entryId), Limit.from(1)).thenCompose(found -> {
+      boolean known = !found.isEmpty() && mayKnow(request, found.get(0));
+      if (!known && ownId) return page(redis, Range.Boundary.unbounded(), request, true, Long.MIN_VALUE);
+      boolean future = !known && StreamIds.millis(entryId) > clock.millis() + FUTURE_ID_TOLERANCE.toMillis();
+      Range.Boundary<String> from = future ? Range.Boundary.unbounded() : Range.Boundary.excluding(entryId);
+      long after = future ? Long.MIN_VALUE : StreamIds.position(entryId);
+      return page(redis, from, request, !known, after);
+    });
+  }
+
+  private static boolean mayKnow(ReplayRequest request, StreamMessage<String, String> entry) {
+    StoredEvent e = EntryCodec.decode(entry.getId(), entry.getBody());
+    return request.mayKnow(e.topics(), e.privateUpdate());
+  }
+
+  private CompletionStage<Replay> page(RedisAsyncCommands<String, String> redis, Range.Boundary<String> from,
+      ReplayRequest request, boolean cut, long afterPosition) {
+    return pageFrom(redis, from, request, new ArrayList<>(), 0)
+        .thenApply(more -> new Replay(more.events(), cut, afterPosition, more.more()));
+  }
+
+  /**
+   * Reads entries in XRANGE batches sized from the events read so far (the first holds 16), so that
+   * a page of large events stops near its byte bound instead of fetching its whole count first.
+   */
+  private CompletionStage<Replay> pageFrom(RedisAsyncCommands<String, String> redis, Range.Boundary<String> from,
+      ReplayRequest request, List<StoredEvent> into, long bytes) {
+    int left = request.maxEvents() - into.size();
+    long average = into.isEmpty() ? 0 : Math.max(1, bytes / into.size());
+    int count = average == 0 ? Math.min(16, left)
+        : (int) Math.max(1, Math.min(left, (request.maxBytes() - bytes) / average));
+    return redis.xrange(settings.streamKey(), Range.from(from, Range.Boundary.unbounded()), Limit.from(count))
+        .thenCompose(entries -> {
+          long total = bytes;
+          for (StreamMessage<String, String> m : entries) {
+            StoredEvent e = EntryCodec.decode(m.getId(), m.getBody());
+            if (!into.isEmpty() && total + ReplayRequest.sizeOf(e) > request.maxBytes()) {
+              return CompletableFuture.completedFuture(new Replay(into, false, Long.MIN_VALUE, true));
+            }
+            into.add(e);
+            total += ReplayRequest.sizeOf(e);
+          }
+          if (entries.size() < count) return CompletableFuture.completedFuture(new Replay(into, false, Long.MIN_VALUE, false));
+          if (into.size() == request.maxEvents()) {
+            return CompletableFuture.completedFuture(new Replay(into, false, Long.MIN_VALUE, true));
+          }
+          return pageFrom(redis, Range.Boundary.excluding(entries.get(entries.size() - 1).getId()), request, into, total);
+        });
   }
 
   private CompletionStage<List<StoredEvent>> readFrom(RedisAsyncCommands<String, String> redis,

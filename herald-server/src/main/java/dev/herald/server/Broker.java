@@ -90,11 +90,18 @@ public interface Broker extends AutoCloseable {
     /** Default bytes of events waiting for fan-out before publishes are refused. */
     public static final long DEFAULT_MAX_QUEUED_FANOUT_BYTES = 64L * 1024 * 1024;
 
+    /** Default bytes of one replay page ({@link ReplayRequest#sizeOf}): what one resuming stream holds of its history at once. */
+    public static final long DEFAULT_REPLAY_PAGE_BYTES = 1024 * 1024;
+    /** Default bytes every replay of the broker may hold at once, all streams together. */
+    public static final long DEFAULT_MAX_REPLAY_BYTES = 64L * 1024 * 1024;
+
     private final EventLog log;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration retryHint = DEFAULT_RETRY_HINT;
     private long maxQueuedFanoutBytes = DEFAULT_MAX_QUEUED_FANOUT_BYTES;
+    private long replayPageBytes = DEFAULT_REPLAY_PAGE_BYTES;
+    private long maxReplayBytes = DEFAULT_MAX_REPLAY_BYTES;
 
     private Builder(EventLog log) {
       this.log = Objects.requireNonNull(log, "log");
@@ -133,9 +140,33 @@ public interface Broker extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Bytes of one page of a replay, counted as {@link ReplayRequest#sizeOf} estimates what its
+     * events hold in memory (a page also holds at most 1,000 events, and at least
+     * one, however large): a resuming stream reads its history a page at a time, and reads the next
+     * once the last one was written to its connection. Default 1 MiB.
+     */
+    public Builder replayPageBytes(long bytes) {
+      if (bytes < 1) throw new IllegalArgumentException("replayPageBytes must be positive: " + bytes);
+      this.replayPageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Bytes ({@link ReplayRequest#sizeOf}) all replays may hold at once: a stream reserves a page's bytes before it reads
+     * the page, and waits its turn while they are spent (its client sees the history later, never
+     * an error). At least one page is always allowed. Default 64 MiB.
+     */
+    public Builder maxReplayBytes(long bytes) {
+      if (bytes < 1) throw new IllegalArgumentException("maxReplayBytes must be positive: " + bytes);
+      this.maxReplayBytes = bytes;
+      return this;
+    }
+
     /** Starts the broker's event loops and makes it the log's tail consumer. */
     public Broker build() {
-      return new RealBroker(log, ioThreads, heartbeatInterval, retryHint, maxQueuedFanoutBytes);
+      return new RealBroker(log, ioThreads, heartbeatInterval, retryHint, maxQueuedFanoutBytes, replayPageBytes,
+          maxReplayBytes);
     }
   }
 }

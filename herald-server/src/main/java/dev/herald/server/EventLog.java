@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.protocol.Event;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -31,9 +32,30 @@ public interface EventLog extends AutoCloseable {
   /**
    * Reads the retained events after {@code lastEventId} (after its oldest retained occurrence, if
    * several events carry it), oldest first; {@link #EARLIEST} reads all of them (without reporting
-   * a cut).
+   * a cut). All at once, however many: the broker reads with {@link #readPage} instead.
    */
   CompletionStage<Replay> readAfter(String lastEventId);
+
+  /**
+   * Reads one page of a replay, off the caller's thread if it blocks (the broker calls it on an
+   * event loop). The broker asks for the next page only once the previous one was written, so a
+   * replay holds one page per stream in memory, whatever the history's size.
+   *
+   * <p>The first page resolves {@link ReplayRequest#lastEventId()} as {@link #readAfter} does, and
+   * reports the cut and the id's position; a resume from an event the subscriber may not know
+   * ({@link ReplayRequest#mayKnow}) is answered exactly as one from an id the log never held. A
+   * page may leave out events of topics other than {@link ReplayRequest#exactTopics()} (the broker
+   * filters anyway); it sets {@link Replay#more()} when it stopped at a bound.
+   *
+   * <p>The default reads the whole replay with {@link #readAfter} as one last page: a log that does
+   * not page still works, without the bound.
+   */
+  default CompletionStage<Replay> readPage(ReplayRequest request) {
+    if (!request.first()) {
+      return CompletableFuture.completedFuture(new Replay(List.of(), false));
+    }
+    return readAfter(request.lastEventId());
+  }
 
   /** The reserved id that asks for all retained history, as in Mercure's {@code lastEventID=earliest}. */
   String EARLIEST = "earliest";

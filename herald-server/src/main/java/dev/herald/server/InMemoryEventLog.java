@@ -3,14 +3,15 @@ package dev.herald.server;
 import dev.herald.protocol.Event;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -38,7 +39,8 @@ public final class InMemoryEventLog implements EventLog {
   private final long maxAgeMillis;
   private final Clock clock;
 
-  private final ArrayDeque<StoredEvent> events = new ArrayDeque<>();
+  /** By position: a page starts with a lookup, not a walk from either end. */
+  private final NavigableMap<Long, StoredEvent> events = new TreeMap<>();
   /** Own and assigned ids to the position of their oldest retained occurrence. */
   private final Map<String, Long> positions = new HashMap<>();
   /** Ids retained more than once, with how many occurrences beyond the first: usually empty. */
@@ -87,7 +89,7 @@ public final class InMemoryEventLog implements EventLog {
       }
       stored = StoredEvent.of(id, position, topics, event, clock.millis(), privateUpdate);
       lastPosition = position;
-      events.addLast(stored);
+      events.put(position, stored);
       if (positions.putIfAbsent(id, position) != null) repeats.merge(id, 1, Integer::sum);
       bytes += stored.frame().length;
       evict(stored.timestampMillis());
@@ -102,16 +104,16 @@ public final class InMemoryEventLog implements EventLog {
     evict(clock.millis());
     List<StoredEvent> result = new ArrayList<>();
     if (EARLIEST.equals(lastEventId)) {
-      result.addAll(events);
+      result.addAll(events.values());
       return CompletableFuture.completedFuture(new Replay(result, false));
     }
     Long after = positions.get(lastEventId);
     if (after == null) {
-      result.addAll(events);
+      result.addAll(events.values());
       return CompletableFuture.completedFuture(new Replay(result, true));
     }
     // Walk back from the newest: resumes usually ask for the last few events.
-    Iterator<StoredEvent> it = events.descendingIterator();
+    Iterator<StoredEvent> it = events.descendingMap().values().iterator();
     while (it.hasNext()) {
       StoredEvent e = it.next();
       if (e.position() <= after) break;
@@ -121,6 +123,36 @@ public final class InMemoryEventLog implements EventLog {
     return CompletableFuture.completedFuture(new Replay(result, false));
   }
 
+  @Override
+  public synchronized CompletionStage<Replay> readPage(ReplayRequest request) {
+    evict(clock.millis());
+    if (!request.first()) return CompletableFuture.completedFuture(page(request, request.afterPosition(), false));
+    String id = request.lastEventId();
+    if (EARLIEST.equals(id)) return CompletableFuture.completedFuture(page(request, Long.MIN_VALUE, false));
+    Long after = positions.get(id);
+    StoredEvent resumed = after == null ? null : events.get(after);
+    if (resumed == null || !request.mayKnow(resumed.topics(), resumed.privateUpdate())) {
+      return CompletableFuture.completedFuture(page(request, Long.MIN_VALUE, true));
+    }
+    Replay page = page(request, after, false);
+    return CompletableFuture.completedFuture(new Replay(page.events(), false, after, page.more()));
+  }
+
+  /** Up to a page of the events after {@code after}; the stream filters topics, this just bounds. */
+  private Replay page(ReplayRequest request, long after, boolean cut) {
+    List<StoredEvent> result = new ArrayList<>();
+    long bytes = 0;
+    for (StoredEvent e : events.tailMap(after, false).values()) {
+      if (result.size() == request.maxEvents()
+          || (!result.isEmpty() && bytes + ReplayRequest.sizeOf(e) > request.maxBytes())) {
+        return new Replay(result, cut, Long.MIN_VALUE, true);
+      }
+      result.add(e);
+      bytes += ReplayRequest.sizeOf(e);
+    }
+    return new Replay(result, cut, Long.MIN_VALUE, false);
+  }
+
   /** Events currently retained. */
   public synchronized int size() {
     return events.size();
@@ -128,12 +160,12 @@ public final class InMemoryEventLog implements EventLog {
 
   private void evict(long nowMillis) {
     while (!events.isEmpty()) {
-      StoredEvent oldest = events.peekFirst();
+      StoredEvent oldest = events.firstEntry().getValue();
       boolean over = events.size() > maxEvents
           || bytes > maxBytes
           || nowMillis - oldest.timestampMillis() > maxAgeMillis;
       if (!over) return;
-      events.removeFirst();
+      events.pollFirstEntry();
       forget(oldest);
       bytes -= oldest.frame().length;
     }
@@ -149,7 +181,7 @@ public final class InMemoryEventLog implements EventLog {
     }
     if (more == 1) repeats.remove(id);
     else repeats.put(id, more - 1);
-    for (StoredEvent e : events) { // only for repeated ids, which are rare
+    for (StoredEvent e : events.values()) { // only for repeated ids, which are rare
       if (e.id().equals(id)) {
         positions.put(id, e.position());
         return;

@@ -61,7 +61,8 @@ public record Subscription(Set<String> topics, List<TopicPattern> patterns, List
     return false;
   }
 
-  private boolean authorisedFor(List<String> eventTopics) {
+  /** Whether a private update published to {@code eventTopics} may reach this subscription. */
+  public boolean authorisedFor(List<String> eventTopics) {
     for (String t : eventTopics) {
       for (TopicPattern p : privateTopics) {
         if (p.matches(t)) return true;

@@ -32,6 +32,9 @@ public final class EventLoopBlockingCheck implements BlockHoundIntegration {
     // cache does not know (Nimbus: 500 ms connect and read timeouts, at most twice per 30 s). Moving
     // token verification off the loop removes this entry.
     builder.allowBlockingCallsInside("com.nimbusds.jose.jwk.source.URLBasedJWKSetSource", "getJWKSet");
+    // Netty's adaptive allocator (channel.alloc()) takes a magazine's StampedLock when it grows its
+    // magazines under contention between loops: held by other loops for one allocation, never for I/O.
+    builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
     builder.blockingMethodCallback(method -> {
       BlockingOperationError error = new BlockingOperationError(method);
       StringBuilder where = new StringBuilder(Thread.currentThread().getName() + ": " + error.getMessage());

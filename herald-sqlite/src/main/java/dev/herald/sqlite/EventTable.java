@@ -1,5 +1,6 @@
 package dev.herald.sqlite;
 
+import dev.herald.server.ReplayRequest;
 import dev.herald.server.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The schema and the SQL of the {@code events} table. The position is the rowid, so reading in log
@@ -53,6 +55,9 @@ final class EventTable {
   /** The oldest retained event with an id: a resume from a repeated id misses nothing. */
   private static final String SELECT_ID =
       "SELECT position FROM events WHERE id = ? AND timestamp_ms >= ? ORDER BY position LIMIT 1";
+
+  private static final String SELECT_RESUME = "SELECT position, topics, private FROM events"
+      + " WHERE id = ? AND timestamp_ms >= ? ORDER BY position LIMIT 1";
 
   private EventTable() {}
 
@@ -146,6 +151,62 @@ final class EventTable {
     }
     return events;
   }
+
+  /** Where a resume from an id starts: its oldest retained event's position, topics and private flag. */
+  record Resume(long position, List<String> topics, boolean privateUpdate) {}
+
+  /** The oldest retained event with {@code id} at {@code cutoffMillis}, or null. */
+  static Resume resume(Connection c, String id, long cutoffMillis) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SELECT_RESUME)) {
+      s.setString(1, id);
+      s.setLong(2, cutoffMillis);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? new Resume(r.getLong(1), RowCodec.topics(r.getString(2)), r.getInt(3) != 0) : null;
+      }
+    }
+  }
+
+  /**
+   * Up to a page of the events after {@code position} still retained at {@code cutoffMillis}, in
+   * log order: at most {@code maxEvents}, stopping before {@code maxBytes} ({@link ReplayRequest#sizeOf}; at least one
+   * event). With {@code topics}, only events published to one of them: the rows of other topics are
+   * never decoded, so a subscriber of one quiet topic does not load the whole history. Rows are
+   * decoded as the cursor walks, so the page is all a read holds.
+   */
+  static Page page(Connection c, long position, long cutoffMillis, Set<String> topics, int maxEvents, long maxBytes)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
+        .append(" FROM events WHERE position > ? AND timestamp_ms >= ?");
+    if (topics != null) {
+      sql.append(" AND EXISTS (SELECT 1 FROM json_each(events.topics) WHERE json_each.value IN (");
+      for (int i = 0; i < topics.size(); i++) sql.append(i == 0 ? "?" : ", ?");
+      sql.append("))");
+    }
+    sql.append(" ORDER BY position LIMIT ?");
+    List<StoredEvent> events = new ArrayList<>();
+    long bytes = 0;
+    try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+      int p = 1;
+      s.setLong(p++, position);
+      s.setLong(p++, cutoffMillis);
+      if (topics != null) {
+        for (String t : topics) s.setString(p++, t);
+      }
+      s.setInt(p, maxEvents);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          StoredEvent e = RowCodec.read(r);
+          if (!events.isEmpty() && bytes + ReplayRequest.sizeOf(e) > maxBytes) return new Page(events, true);
+          events.add(e);
+          bytes += ReplayRequest.sizeOf(e);
+        }
+      }
+    }
+    return new Page(events, events.size() == maxEvents);
+  }
+
+  /** A page of events, and whether it stopped at a bound (so more may follow). */
+  record Page(List<StoredEvent> events, boolean more) {}
 
   /** Rows in the table, expired or not. */
   static long count(Connection c) throws SQLException {

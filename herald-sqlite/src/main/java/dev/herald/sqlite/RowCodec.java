@@ -57,6 +57,15 @@ final class RowCodec {
     }
   }
 
+  /** The topics column. */
+  static List<String> topics(String json) throws SQLException {
+    try {
+      return JSON.readValue(json, STRINGS);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("unreadable topics in an event row: " + json, e);
+    }
+  }
+
   private static String json(List<String> values) {
     try {
       return JSON.writeValueAsString(values);

@@ -3,6 +3,7 @@ package dev.herald.sqlite;
 import dev.herald.protocol.Event;
 import dev.herald.server.EventLog;
 import dev.herald.server.Replay;
+import dev.herald.server.ReplayRequest;
 import dev.herald.server.StoredEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -219,6 +220,35 @@ public final class SqliteEventLog implements EventLog {
       if (after < 0) return new Replay(EventTable.after(c, 0, cutoff), true);
       return new Replay(EventTable.after(c, after, cutoff), false);
     });
+  }
+
+  /**
+   * Reads one page on a reader thread, in its own read transaction; expired events are never
+   * returned. A subscription to exact topics reads only their rows. An id the log does not hold, or
+   * whose event is a private update the subscriber may not know, reads from the start, reporting
+   * a cut. Pages are separate snapshots: an event that retention removes while a slow replay is
+   * behind it is not sent, exactly as for a client that resumes later.
+   */
+  @Override
+  public CompletionStage<Replay> readPage(ReplayRequest request) {
+    long cutoff = retention.cutoffMillis(clock.millis());
+    return readers.submit(c -> {
+      if (!request.first()) return page(c, request, request.afterPosition(), cutoff, false, Long.MIN_VALUE);
+      String id = request.lastEventId();
+      if (EARLIEST.equals(id)) return page(c, request, 0, cutoff, false, Long.MIN_VALUE);
+      EventTable.Resume at = EventTable.resume(c, id, cutoff);
+      if (at == null || !request.mayKnow(at.topics(), at.privateUpdate())) {
+        return page(c, request, 0, cutoff, true, Long.MIN_VALUE);
+      }
+      return page(c, request, at.position(), cutoff, false, at.position());
+    });
+  }
+
+  private static Replay page(Connection c, ReplayRequest request, long position, long cutoff, boolean cut,
+      long afterPosition) throws SQLException {
+    EventTable.Page page = EventTable.page(c, position, cutoff, request.exactTopics(), request.maxEvents(),
+        request.maxBytes());
+    return new Replay(page.events(), cut, afterPosition, page.more());
   }
 
   /** Whether the store answers: it is open and a read connection is valid. For {@code /readyz}. */

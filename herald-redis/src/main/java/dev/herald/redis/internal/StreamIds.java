@@ -44,4 +44,9 @@ public final class StreamIds {
     }
     return ms << SEQ_BITS | seq;
   }
+
+  /** The stream id of a log {@link #position}. */
+  public static String id(long position) {
+    return (position >>> SEQ_BITS) + "-" + (position & MAX_SEQ);
+  }
 }

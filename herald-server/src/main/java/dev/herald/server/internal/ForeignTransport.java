@@ -2,6 +2,7 @@ package dev.herald.server.internal;
 
 import dev.herald.server.StreamTransport;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -44,7 +45,11 @@ final class ForeignTransport implements Transport {
 
   @Override
   public void write(byte[] frame, CompletableFuture<Void> written) {
-    if (failed) return;
+    if (failed) {
+      // A replay waits for this to give its page's budget back.
+      if (written != null) written.completeExceptionally(new ClosedChannelException());
+      return;
+    }
     try {
       transport.write(ByteBuffer.wrap(frame).asReadOnlyBuffer());
       if (written != null) written.complete(null);

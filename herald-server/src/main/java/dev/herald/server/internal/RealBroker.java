@@ -64,6 +64,7 @@ public final class RealBroker implements Broker {
 
   private final AtomicLong queuedBytes = new AtomicLong();
   private final long maxQueuedBytes;
+  private final Replays replays;
 
   // The newest events fanned out, for a gap's marker. Written and read on the tail only, one call at
   // a time, but a log may call its tail from different threads (the in-memory log calls it on each
@@ -72,9 +73,11 @@ public final class RealBroker implements Broker {
   private volatile StoredEvent lastPublicFannedOut;
 
   /** Use {@link Broker#builder}; the arguments are checked there. */
-  public RealBroker(EventLog log, int ioThreads, Duration heartbeatInterval, Duration retryHint, long maxQueuedBytes) {
+  public RealBroker(EventLog log, int ioThreads, Duration heartbeatInterval, Duration retryHint, long maxQueuedBytes,
+      long replayPageBytes, long maxReplayBytes) {
     this.log = log;
     this.maxQueuedBytes = maxQueuedBytes;
+    this.replays = new Replays(log, replayPageBytes, maxReplayBytes);
     this.retryEvent = Event.retry(retryHint);
     this.retryFrame = EventEncoder.encode(retryEvent);
     IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -192,17 +195,36 @@ public final class RealBroker implements Broker {
     }
     stream.awaitHistory();
     connected(stream);
-    String id = request.lastEventId().get();
-    // The log answers on its own thread: back to the stream's loop, like every write to it.
-    log.readAfter(id).whenComplete((replay, error) -> stream.fanout.loop.execute(
-        () -> stream.historyRead(replay, error, id, retryFrame)));
+    stream.readHistory(replays, request.lastEventId().get(), retryFrame);
+  }
+
+  /** Bytes the replays hold now (pages read and not yet written), within {@code maxReplayBytes}. */
+  public long replayBytes() {
+    return replays.budget().heldBytes();
+  }
+
+  /** The most bytes the replays ever held at once: at most {@code maxReplayBytes}, unless one page alone was more. */
+  public long replayBytesPeak() {
+    return replays.budget().peakBytes();
+  }
+
+  /** Page reads that waited for replay budget since the start. */
+  public long replayWaits() {
+    return replays.budget().waits();
+  }
+
+  /** Streams waiting for replay budget now. */
+  public int replaysWaiting() {
+    return replays.budget().waiting();
   }
 
   @Override
   public BrokerStats stats() {
     long delivered = 0;
     for (LoopFanout f : fanoutArray) delivered += f.delivered();
-    return new BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum());
+    ReplayBudget budget = replays.budget();
+    return new BrokerStats(connections.get(), published.sum(), delivered, slowClosed.sum(), budget.heldBytes(),
+        budget.peakBytes(), budget.waiting());
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.herald.protocol.Event;
 import dev.herald.protocol.EventEncoder;
 import dev.herald.server.EventLog;
 import dev.herald.server.Replay;
+import dev.herald.server.ReplayRequest;
 import dev.herald.server.StoredEvent;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One open event stream, whatever carries it: keeps the stream's order, limits and lifecycle
@@ -32,8 +34,16 @@ final class SseStream {
   private long lastPosition = Long.MIN_VALUE;
   private List<Pending> held; // live events held while the history is read and written
   private long heldBytes;
-  private List<StoredEvent> replay;
-  private int replayIndex;
+  // The replay, one page at a time: the next page is requested once the last one was written.
+  private Replays replays;
+  private String requestedId;
+  private byte[] retryFrame;
+  private ReplayRequest nextPage; // null once the log said the last page was the end
+  private List<StoredEvent> page; // the page being written, or null
+  private int pageIndex;
+  private boolean pageFlushing; // its last frame is written: waiting for the socket to take it
+  private long budgetHeld; // bytes of the broker's replay budget this stream holds
+  private String cutAsked; // the history-cut event, written before the first replayed event
 
   boolean wroteSinceHeartbeat;
   boolean dirty;
@@ -63,44 +73,101 @@ final class SseStream {
     transport.flush();
   }
 
-  /** Holds live events until {@link #historyRead} has written the history. */
+  /** Holds live events until {@link #readHistory} has written the history. */
   void awaitHistory() {
     moveTo(StreamState.AWAITING_HISTORY);
     held = new ArrayList<>();
   }
 
   /**
-   * The log answered: starts the response and writes the history, then the events held meanwhile;
-   * or, if it failed, answers 503. Nothing if the stream ended or closed while it waited.
+   * Reads the history after {@code lastEventId}, a page at a time within the broker's replay
+   * budget; the response starts with the first page, so that its head can say whether the
+   * history was cut.
    */
-  void historyRead(Replay result, Throwable error, String requestedId, byte[] retryFrame) {
-    if (state != StreamState.AWAITING_HISTORY) return;
+  void readHistory(Replays replays, String lastEventId, byte[] retryFrame) {
+    this.replays = replays;
+    this.requestedId = lastEventId;
+    this.retryFrame = retryFrame;
+    nextPage = replays.firstPage(lastEventId, subscription);
+    readPage();
+  }
+
+  private void readPage() {
+    ReplayRequest request = nextPage;
+    long reserve = request.maxBytes();
+    replays.budget().acquire(reserve, fanout.loop, () -> {
+      budgetHeld += reserve;
+      if (state.finished()) {
+        releaseBudget();
+        return;
+      }
+      CompletionStage<Replay> read;
+      try {
+        read = replays.log().readPage(request);
+      } catch (RuntimeException e) {
+        read = CompletableFuture.failedFuture(e); // the reservation goes back through pageRead all the same
+      }
+      // The log answers on its own thread: back to the stream's loop, like every write to it.
+      read.whenComplete((page, error) -> fanout.loop.execute(() -> pageRead(page, error)));
+    });
+  }
+
+  /**
+   * The log answered with a page: the first starts the response (or, if it failed, answers 503);
+   * each is written as the transport takes it. Nothing if the stream ended or closed meanwhile.
+   */
+  private void pageRead(Replay result, Throwable error) {
+    if (state.finished()) {
+      releaseBudget();
+      return;
+    }
     if (error != null) {
+      releaseBudget();
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      LoopFanout.LOG.warn("history read failed for Last-Event-ID {}: {}", requestedId, cause.toString());
+      if (state == StreamState.REPLAYING) {
+        // Part of the history is out: end, and the client resumes from the last id it got.
+        end(null);
+        return;
+      }
       // Nothing was sent yet: say so with a status (clients retry on their own schedule).
-      LoopFanout.LOG.warn("history read failed for Last-Event-ID {}: {}", requestedId, error.toString());
-      Throwable cause = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
       moveTo(StreamState.ENDED);
       releaseHeld();
       transport.historyUnavailable("the event history cannot be read now: " + cause.getMessage());
       return;
     }
+    long bytes = result.bytes();
+    if (bytes > budgetHeld) {
+      replays.budget().grow(bytes - budgetHeld);
+    } else {
+      replays.budget().release(budgetHeld - bytes);
+    }
+    budgetHeld = bytes;
+    if (state == StreamState.AWAITING_HISTORY) start(result);
+    List<StoredEvent> events = result.events();
+    nextPage = result.more() && !events.isEmpty() ? nextPage.next(events.get(events.size() - 1).position()) : null;
+    List<StoredEvent> matching = new ArrayList<>(events.size());
+    for (StoredEvent e : events) {
+      if (subscription.matches(e)) matching.add(e);
+    }
+    page = matching;
+    pageIndex = 0;
+    continueReplay();
+  }
+
+  /** The first page: the response head, the retry hint, and the history cut if there was one. */
+  private void start(Replay first) {
     // Mercure's answer to a resume (the Last-Event-ID response header): the id of the event before
     // the first one this stream sends, or earliest when the history no longer holds it.
-    transport.start(result.historyCut() || EventLog.EARLIEST.equals(requestedId) ? EventLog.EARLIEST : requestedId);
+    transport.start(first.historyCut() || EventLog.EARLIEST.equals(requestedId) ? EventLog.EARLIEST : requestedId);
     moveTo(StreamState.REPLAYING);
     writeControl(retryFrame);
     // The client has everything up to the id it resumed from: live events held meanwhile at or
     // before it (a cluster node behind the one that gave the client that id) are not sent again.
-    lastPosition = Math.max(lastPosition, result.afterPosition());
-    if (result.historyCut()) writeControl(EventEncoder.encode(historyCut(requestedId, result)));
-    List<StoredEvent> matching = new ArrayList<>(result.events().size());
-    for (StoredEvent e : result.events()) {
-      if (subscription.matches(e)) matching.add(e);
-    }
-    replay = matching;
-    replayIndex = 0;
-    continueReplay();
+    lastPosition = Math.max(lastPosition, first.afterPosition());
+    // Written with the first event this subscriber gets, so that "earliest" names an event it may
+    // see, whatever the log holds of other topics and other subscribers' private updates.
+    if (first.historyCut()) cutAsked = requestedId;
   }
 
   /** A live event for this subscriber; {@code p.chunk} stays owned by the caller. */
@@ -128,24 +195,53 @@ final class SseStream {
 
   /** The transport takes more again: a replay held back goes on. */
   void onWritable() {
-    if (state == StreamState.REPLAYING) continueReplay();
+    if (state == StreamState.REPLAYING && page != null && !pageFlushing) continueReplay();
   }
 
   private void continueReplay() {
-    // Write only while the transport accepts more, so a long history never piles up in memory.
-    while (replayIndex < replay.size() && transport.isWritable()) {
-      StoredEvent e = replay.get(replayIndex++);
-      if (e.position() <= lastPosition) continue;
-      transport.write(e.frame(), null);
+    // Write only while the transport accepts more, so a page never piles up in the outbound buffer.
+    List<StoredEvent> events = page;
+    while (pageIndex < events.size() && transport.isWritable()) {
+      StoredEvent e = events.get(pageIndex++);
+      boolean last = pageIndex == events.size();
+      // Positions only grow within a page, and nothing else is written while it is: once one event
+      // is new, so are all after it, so a skipped last event means nothing of the page was written.
+      if (e.position() <= lastPosition) {
+        if (last) pageWritten();
+        continue;
+      }
+      writeHistoryCut(e.id());
+      CompletableFuture<Void> written = last ? new CompletableFuture<>() : null;
+      transport.write(e.frame(), written);
       wrote();
       fanout.countDelivery();
       lastPosition = e.position();
+      if (written != null) {
+        // The page's bytes are in memory until its last frame left (or the connection failed).
+        pageFlushing = true;
+        transport.flush();
+        written.whenComplete((v, error) -> pageWritten());
+        return;
+      }
     }
-    if (replayIndex < replay.size()) {
+    if (events.isEmpty()) {
+      pageWritten();
+    } else if (pageIndex < events.size()) {
       transport.flush();
+    }
+  }
+
+  /** The page left: its budget goes back, then the next page, or the held events and live. */
+  private void pageWritten() {
+    page = null;
+    pageFlushing = false;
+    releaseBudget();
+    if (state != StreamState.REPLAYING) return;
+    if (nextPage != null) {
+      readPage();
       return;
     }
-    replay = null;
+    writeHistoryCut("");
     moveTo(StreamState.LIVE);
     for (Pending p : held) {
       if (p.event().position() > lastPosition) {
@@ -159,6 +255,30 @@ final class SseStream {
     held = null;
     heldBytes = 0;
     transport.flush();
+  }
+
+  private void writeHistoryCut(String earliest) {
+    if (cutAsked == null) return;
+    writeControl(EventEncoder.encode(Event.named(HISTORY_CUT_EVENT,
+        "{\"lastEventId\":" + Json.quote(cutAsked) + ",\"earliest\":" + Json.quote(earliest) + "}")));
+    cutAsked = null;
+  }
+
+  private void releaseBudget() {
+    if (budgetHeld == 0) return;
+    replays.budget().release(budgetHeld);
+    budgetHeld = 0;
+  }
+
+  /**
+   * The stream finished: a page not yet handed to the transport will not be, so its budget goes
+   * back now. One whose last frame is still queued gives it back when the write completes or fails.
+   */
+  private void dropReplay() {
+    if (page != null && !pageFlushing) {
+      page = null;
+      releaseBudget();
+    }
   }
 
   /** Sends one event of a per-request stream; {@code written} completes when it is on its way. */
@@ -209,7 +329,7 @@ final class SseStream {
     moveTo(StreamState.ENDED);
     // What was held or is left to replay will never be written: free it now, not at the close.
     releaseHeld();
-    replay = null;
+    dropReplay();
     if (started) {
       transport.end();
     } else {
@@ -253,7 +373,7 @@ final class SseStream {
     if (state.finished()) return;
     moveTo(StreamState.CUT);
     releaseHeld();
-    replay = null;
+    dropReplay();
     fanout.slowConsumerClosed(this, pendingBytes);
     transport.close();
   }
@@ -263,7 +383,7 @@ final class SseStream {
     if (state == StreamState.CLOSED) return;
     moveTo(StreamState.CLOSED);
     releaseHeld();
-    replay = null;
+    dropReplay();
     for (Runnable r : closeCallbacks) {
       try {
         r.run();
@@ -306,12 +426,6 @@ final class SseStream {
       held = null;
       heldBytes = 0;
     }
-  }
-
-  private static Event historyCut(String requestedId, Replay result) {
-    String earliest = result.events().isEmpty() ? "" : result.events().get(0).id();
-    return Event.named(HISTORY_CUT_EVENT,
-        "{\"lastEventId\":" + Json.quote(requestedId) + ",\"earliest\":" + Json.quote(earliest) + "}");
   }
 
   /** The name of the event telling a resuming client that events after its id may be missing. */
