@@ -130,7 +130,8 @@ public final class Hub implements AutoCloseable {
       log = null; // the broker's from here: it closes the log
       Hub hub = start(settings, parts);
       String scheme = tls != null ? "https" : "http";
-      String host = settings.bindAddress().equals("0.0.0.0") ? "localhost" : settings.bindAddress();
+      String host = settings.bindAddress().equals("0.0.0.0") || settings.bindAddress().equals("127.0.0.1") ? "localhost"
+          : settings.bindAddress();
       LOG.info("Herald hub ready: {}://{}:{}/ (console), {}://{}:{}{} (publish and subscribe), store {}",
           scheme, host, hub.port(), scheme, host, hub.port(), PATH,
           redis ? "redis" : settings.store().equals("sqlite") ? settings.dataDir().toAbsolutePath() : "memory");
@@ -193,6 +194,7 @@ public final class Hub implements AutoCloseable {
         .topicSelector(selector)
         .maxRequestBodyBytes(requestBodyLimit(settings.maxDataBytes()))
         .outboundBufferLimitBytes(settings.maxOutboundBytes());
+    settings.connections().applyTo(server);
     if (parts.tls() != null) server.tls(parts.tls().certificate(), parts.tls().key());
     server.endpoint(PATH, publisher);
     server.endpoint("/healthz", request -> text(200, "ok"));
@@ -245,6 +247,12 @@ public final class Hub implements AutoCloseable {
       out.println("    " + keys.publisherToken());
       out.println("  Subscriber token (may receive every private update):");
       out.println("    " + keys.subscriberToken());
+      if (isLoopback(settings.bindAddress())) {
+        out.println("  It listens on " + settings.bindAddress() + " only, so no other machine reaches it;"
+            + " --bind 0.0.0.0 opens it to the network.");
+      } else {
+        out.println("  It listens on " + settings.bindAddress() + ": anyone who reaches this port may subscribe.");
+      }
       out.println("  Set your own keys before going to production: see docs/auth.md.");
       out.println();
       authorizer = Authorizer.of(settings.tokens().applyTo(keys.verifier()));
@@ -264,6 +272,10 @@ public final class Hub implements AutoCloseable {
     return authorizer
         .withTokenExtractor(TokenExtractor.defaults().withQueryParameter(settings.queryToken()))
         .withPublishOrigins(new HashSet<>(settings.corsOrigins()));
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.startsWith("127.") || address.equals("::1") || address.equals("localhost");
   }
 
   private static JwtVerifier verifier(String algorithm, String key) throws IOException {

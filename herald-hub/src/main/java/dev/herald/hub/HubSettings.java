@@ -34,6 +34,7 @@ import java.util.List;
  * @param redisReplicas with {@code redis}: replicas that must have received a publish before it is
  *     acknowledged ({@code WAIT}); 0 to not wait
  * @param tokens what tokens must be beyond their signature, and the JWK Set of keys if any
+ * @param connections the caps on connections and streams, and how long a request may take
  */
 record HubSettings(
     String bindAddress,
@@ -60,7 +61,8 @@ record HubSettings(
     boolean subscriptionsApi,
     String redis,
     int redisReplicas,
-    TokenPolicy tokens) {
+    TokenPolicy tokens,
+    ConnectionLimits connections) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

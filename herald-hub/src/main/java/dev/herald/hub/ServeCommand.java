@@ -27,7 +27,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Port to listen on. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--bind", description = "Address to listen on. Default: 127.0.0.1 (loopback only) in dev mode, 0.0.0.0 otherwise.")
   String bind;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain (PEM); with --tls-key, serves HTTPS and HTTP/2.")
@@ -104,9 +104,29 @@ final class ServeCommand implements Callable<Integer> {
           + " with 503 and Retry-After. Default: ${DEFAULT-VALUE}.")
   long maxFanoutBytes;
 
-  @Option(names = "--demo", arity = "0..1", defaultValue = "true", fallbackValue = "true",
-      description = "Serve the demos (streaming chat, ticker) beside the console. Default: ${DEFAULT-VALUE}.")
-  boolean demo;
+  @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Serve the demos (streaming chat, ticker) beside the console. Default: on in dev mode, off otherwise.")
+  Boolean demo;
+
+  @Option(names = "--max-connections", defaultValue = "0", paramLabel = "N",
+      description = "Connections open at once; beyond, a new one is answered 503 with Retry-After and closed."
+          + " Default: 10000, or the file-descriptor limit less 256 where that is lower.")
+  int maxConnections;
+
+  @Option(names = "--max-streams", defaultValue = "0", paramLabel = "N",
+      description = "Event streams open at once (at most --max-connections); beyond, 503 with Retry-After."
+          + " Default: 90%% of --max-connections, the rest kept for health checks, metrics and publishes.")
+  int maxStreams;
+
+  @Option(names = "--max-connections-per-address", defaultValue = "128", paramLabel = "N",
+      description = "Connections one client address may hold that are not event streams; beyond, 429 with"
+          + " Retry-After. Raise it behind a busy proxy. Default: ${DEFAULT-VALUE}.")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--request-timeout", defaultValue = "PT30S", paramLabel = "<duration>",
+      description = "A request must arrive whole within this from its first byte (else 408), and a connection"
+          + " silent this long with no request under way is closed (ISO-8601). Default: ${DEFAULT-VALUE}.")
+  Duration requestTimeout;
 
   @Option(names = "--subscriptions", defaultValue = "false",
       description = "Publish subscribe and unsubscribe events and serve " + ActiveSubscriptions.PATH
@@ -176,10 +196,32 @@ final class ServeCommand implements Callable<Integer> {
     positive(maxFanoutBytes, "--max-fanout-bytes");
     TokenPolicy tokenPolicy = tokens.policy();
     boolean devMode = publisherKey == null && subscriberKey == null && tokenPolicy.jwks() == null;
-    return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
+    // A dev-mode hub prints tokens that publish anything and serves anyone: this machine only,
+    // unless the operator says otherwise. Its demos are on unless asked off; a hub with keys is
+    // someone's production, where they are off unless asked for.
+    String bindAddress = bind != null ? bind : devMode ? "127.0.0.1" : "0.0.0.0";
+    boolean demos = demo != null ? demo : devMode;
+    return new HubSettings(bindAddress, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
-        historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demo, subscriptions, redis,
-        redisReplicas, tokenPolicy);
+        historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, demos, subscriptions, redis,
+        redisReplicas, tokenPolicy, connectionLimits());
+  }
+
+  private ConnectionLimits connectionLimits() {
+    if (maxConnections < 0) throw refused("--max-connections must not be negative: " + maxConnections);
+    if (maxStreams < 0) throw refused("--max-streams must not be negative: " + maxStreams);
+    if (maxConnections > 0 && maxStreams > maxConnections) {
+      throw refused("--max-streams (" + maxStreams + ") must not exceed --max-connections (" + maxConnections + ")");
+    }
+    positive(maxConnectionsPerAddress, "--max-connections-per-address");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw refused("--request-timeout must be positive: " + requestTimeout);
+    }
+    return new ConnectionLimits(maxConnections, maxStreams, maxConnectionsPerAddress, requestTimeout);
+  }
+
+  private picocli.CommandLine.ParameterException refused(String message) {
+    return new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), message);
   }
 
   private void positive(long value, String option) {
