@@ -52,6 +52,11 @@ public final class Hub implements AutoCloseable {
   static final Logger LOG = LoggerFactory.getLogger("dev.herald.hub");
   /** Mercure's well-known path, for both publishing and subscribing. */
   public static final String PATH = "/.well-known/mercure";
+  /**
+   * Longest a close takes: streams ended (5 s), connections closed (2 s), the store's writer
+   * finishing what it accepted (30 s), with room to spare.
+   */
+  static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(40);
 
   /** Runs the store's readiness probes, one at a time, off the event loops (a daemon: nothing to stop). */
   private static final Executor READINESS_PROBES = Executors.newSingleThreadExecutor(r -> {
@@ -124,7 +129,7 @@ public final class Hub implements AutoCloseable {
       EventLog store = log;
       BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
           : redis ? () -> RedisStore.ready(store) : () -> true;
-      Parts parts = new Parts(authorizer(settings, out), log, ready,
+      Parts parts = new Parts(authorizer(settings, out, resources), log, ready,
           MercureSelector::template, MercureSelector::urlPattern, new ConsolePages(settings.demo()), tls,
           redis ? RedisStore.cluster(log) : null, chatResponder(settings, chatUpstream), resources);
       log = null; // the broker's from here: it closes the log
@@ -234,8 +239,17 @@ public final class Hub implements AutoCloseable {
     return SqliteEventLog.open(settings.dataDir(), settings.historyMaxEvents(), settings.historyMaxAge());
   }
 
-  /** The JWT authorizer of the settings' keys; in dev mode, of fresh keys whose tokens go to {@code out}. */
-  static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException {
+  /** As {@link #authorizer(HubSettings, PrintStream, List)}, for settings whose keys need nothing closed. */
+  static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException, InterruptedException {
+    return authorizer(settings, out, new ArrayList<>());
+  }
+
+  /**
+   * The JWT authorizer of the settings' keys; in dev mode, of fresh keys whose tokens go to {@code
+   * out}. What it must have closed with the hub (a JWK Set's fetcher) goes to {@code resources}.
+   */
+  static Authorizer authorizer(HubSettings settings, PrintStream out, List<AutoCloseable> resources)
+      throws IOException, InterruptedException {
     Authorizer authorizer;
     if (settings.devMode()) {
       DevKeys keys = DevKeys.generate();
@@ -260,7 +274,7 @@ public final class Hub implements AutoCloseable {
       if (settings.publisherKey() != null || settings.subscriberKey() != null) {
         throw new IllegalArgumentException("--jwks replaces --publisher-key and --subscriber-key: give one or the other");
       }
-      JwtVerifier keySet = JwtVerifier.keySet(KeySets.at(settings.tokens().jwks()),
+      JwtVerifier keySet = JwtVerifier.keySet(KeySets.at(settings.tokens().jwks(), resources),
           EnumSet.of(JwtVerifier.Algorithm.RS256, JwtVerifier.Algorithm.ES256, JwtVerifier.Algorithm.EdDSA));
       authorizer = Authorizer.of(settings.tokens().applyTo(keySet));
     } else {

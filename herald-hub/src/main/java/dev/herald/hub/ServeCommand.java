@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -150,15 +151,41 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     HubSettings settings = settings();
-    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // Before the start: a stop asked for while the hub starts is answered as soon as it is up.
+    onStopSignals(stop::countDown);
+    // Any other way out (SIGHUP, a System.exit elsewhere) still waits for the hub to close.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        closed.await(Hub.CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "herald-shutdown"));
     try (Hub hub = Hub.start(settings, chatUpstream, System.out)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        hub.close();
-        stopped.countDown();
-      }, "herald-shutdown"));
-      stopped.await();
+      stop.await();
+    } finally {
+      closed.countDown();
     }
     return 0;
+  }
+
+  /**
+   * SIGTERM and SIGINT are how an operator (systemd, Kubernetes, Ctrl-C) asks for a stop: the hub
+   * then closes on the main thread and the process exits 0. Left to the JVM they would run the
+   * shutdown hooks and exit 143 and 130, which supervisors report as a failure.
+   */
+  private static void onStopSignals(Runnable stop) {
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+      } catch (IllegalArgumentException e) {
+        // Not available here (the JVM runs with -Xrs, or the OS lacks it): the shutdown hook still closes the hub.
+        Hub.LOG.debug("cannot handle SIG{}: {}", name, e.getMessage());
+      }
+    }
   }
 
   HubSettings settings() {
