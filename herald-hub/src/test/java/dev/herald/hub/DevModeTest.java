@@ -69,6 +69,7 @@ class DevModeTest {
       assertThat(new HubClient(dev.port()).get("/demo/ticker").statusCode()).isEqualTo(200);
       assertThat(new HubClient(production.port()).get("/demo/ticker").statusCode()).isEqualTo(404);
       assertThat(new HubClient(production.port()).get("/demo/chat").statusCode()).isEqualTo(404);
+      assertThat(new HubClient(production.port()).get("/demo/ticker/events").statusCode()).isEqualTo(404);
       assertThat(new HubClient(production.port()).get("/").statusCode()).as("the console stays").isEqualTo(200);
     }
   }

@@ -60,6 +60,7 @@ class MercureAccessTokenTest {
   private Hub hub;
   private final List<JWK> published = new CopyOnWriteArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
+  private volatile boolean providerDown;
 
   @AfterEach
   void stop() {
@@ -72,6 +73,11 @@ class MercureAccessTokenTest {
     jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     jwksServer.createContext("/.well-known/jwks.json", exchange -> {
       fetches.incrementAndGet();
+      if (providerDown) {
+        exchange.sendResponseHeaders(503, -1);
+        exchange.close();
+        return;
+      }
       byte[] body = new JWKSet(new ArrayList<>(published)).toPublicJWKSet().toString().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/jwk-set+json");
       exchange.sendResponseHeaders(200, body.length);
@@ -143,6 +149,24 @@ class MercureAccessTokenTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> publish(rotated) == 200);
     assertThat(publish(sign(new RSAKeyGenerator(2048).keyID("rsa-9").generate(), JWSAlgorithm.RS256, "at+jwt",
         claims().build()))).as("a kid the set does not have").isEqualTo(401);
+  }
+
+  @Test
+  void aProviderDownAtStartDoesNotStopTheHubAndItsKeysWorkOnceItAnswers() throws Exception {
+    RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+    published.add(rsa);
+    providerDown = true;
+    hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--store", "memory",
+        "--jwks", serveJwks(), "--jwt-audience", AUDIENCE, "--jwt-issuer", ISSUER);
+    String token = sign(rsa, JWSAlgorithm.RS256, "at+jwt", claims().build());
+    HttpResponse<String> refused = new HubClient(hub.port()).publish(token, "topic", "https://example.com/books/1", "data", "x");
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.body()).contains("the key set is unavailable");
+    assertThat(new HubClient(hub.port()).get("/healthz").statusCode()).as("the hub serves meanwhile").isEqualTo(200);
+
+    providerDown = false;
+    // The fetcher retries on its own thread; the token works once a fetch has landed.
+    await().atMost(Duration.ofSeconds(60)).until(() -> publish(token) == 200);
   }
 
   @Test
