@@ -120,7 +120,7 @@
     });
     var sug = $('suggestions');
     sug.textContent = '';
-    ['*', 'ticker/{symbol}', 'chat/{reply}'].forEach(function (s) {
+    ['*', 'chat/{reply}'].forEach(function (s) {
       if (selectors.indexOf(s) >= 0) return;
       if (s !== '*' && document.body.dataset.demos === 'off') return;
       var b = document.createElement('button');

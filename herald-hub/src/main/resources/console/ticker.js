@@ -63,7 +63,7 @@
     $('state').textContent = text;
   }
 
-  var source = new EventSource('/.well-known/mercure?topic=' + encodeURIComponent('ticker/{symbol}'));
+  var source = new EventSource('/demo/ticker/events');
   source.onopen = function () { setState('open', 'Live'); $('refused').hidden = true; };
   source.onerror = function () {
     if (source.readyState === EventSource.CONNECTING) { setState('reconnecting', 'Reconnecting'); return; }

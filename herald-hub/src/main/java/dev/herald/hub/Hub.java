@@ -52,6 +52,11 @@ public final class Hub implements AutoCloseable {
   static final Logger LOG = LoggerFactory.getLogger("dev.herald.hub");
   /** Mercure's well-known path, for both publishing and subscribing. */
   public static final String PATH = "/.well-known/mercure";
+  /**
+   * Longest a close takes: streams ended (5 s), connections closed (2 s), the store's writer
+   * finishing what it accepted (30 s), with room to spare.
+   */
+  static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(40);
 
   /** Runs the store's readiness probes, one at a time, off the event loops (a daemon: nothing to stop). */
   private static final Executor READINESS_PROBES = Executors.newSingleThreadExecutor(r -> {
@@ -124,13 +129,14 @@ public final class Hub implements AutoCloseable {
       EventLog store = log;
       BooleanSupplier ready = log instanceof SqliteEventLog ? ((SqliteEventLog) log)::ready
           : redis ? () -> RedisStore.ready(store) : () -> true;
-      Parts parts = new Parts(authorizer(settings, out), log, ready,
+      Parts parts = new Parts(authorizer(settings, out, resources), log, ready,
           MercureSelector::template, MercureSelector::urlPattern, new ConsolePages(settings.demo()), tls,
           redis ? RedisStore.cluster(log) : null, chatResponder(settings, chatUpstream), resources);
       log = null; // the broker's from here: it closes the log
       Hub hub = start(settings, parts);
       String scheme = tls != null ? "https" : "http";
-      String host = settings.bindAddress().equals("0.0.0.0") ? "localhost" : settings.bindAddress();
+      String host = settings.bindAddress().equals("0.0.0.0") || settings.bindAddress().equals("127.0.0.1") ? "localhost"
+          : settings.bindAddress();
       LOG.info("Herald hub ready: {}://{}:{}/ (console), {}://{}:{}{} (publish and subscribe), store {}",
           scheme, host, hub.port(), scheme, host, hub.port(), PATH,
           redis ? "redis" : settings.store().equals("sqlite") ? settings.dataDir().toAbsolutePath() : "memory");
@@ -201,6 +207,7 @@ public final class Hub implements AutoCloseable {
         .topicSelector(selector)
         .maxRequestBodyBytes(requestBodyLimit(settings.maxDataBytes()))
         .outboundBufferLimitBytes(settings.maxOutboundBytes());
+    settings.connections().applyTo(server);
     if (parts.tls() != null) server.tls(parts.tls().certificate(), parts.tls().key());
     server.endpoint(PATH, publisher);
     server.endpoint("/healthz", request -> text(200, "ok"));
@@ -241,8 +248,17 @@ public final class Hub implements AutoCloseable {
         settings.durability());
   }
 
-  /** The JWT authorizer of the settings' keys; in dev mode, of fresh keys whose tokens go to {@code out}. */
-  static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException {
+  /** As {@link #authorizer(HubSettings, PrintStream, List)}, for settings whose keys need nothing closed. */
+  static Authorizer authorizer(HubSettings settings, PrintStream out) throws IOException, InterruptedException {
+    return authorizer(settings, out, new ArrayList<>());
+  }
+
+  /**
+   * The JWT authorizer of the settings' keys; in dev mode, of fresh keys whose tokens go to {@code
+   * out}. What it must have closed with the hub (a JWK Set's fetcher) goes to {@code resources}.
+   */
+  static Authorizer authorizer(HubSettings settings, PrintStream out, List<AutoCloseable> resources)
+      throws IOException, InterruptedException {
     Authorizer authorizer;
     if (settings.devMode()) {
       DevKeys keys = DevKeys.generate();
@@ -254,6 +270,12 @@ public final class Hub implements AutoCloseable {
       out.println("    " + keys.publisherToken());
       out.println("  Subscriber token (may receive every private update):");
       out.println("    " + keys.subscriberToken());
+      if (isLoopback(settings.bindAddress())) {
+        out.println("  It listens on " + settings.bindAddress() + " only, so no other machine reaches it;"
+            + " --bind 0.0.0.0 opens it to the network.");
+      } else {
+        out.println("  It listens on " + settings.bindAddress() + ": anyone who reaches this port may subscribe.");
+      }
       out.println("  Set your own keys before going to production: see docs/auth.md.");
       out.println();
       authorizer = Authorizer.of(settings.tokens().applyTo(keys.verifier()));
@@ -261,7 +283,7 @@ public final class Hub implements AutoCloseable {
       if (settings.publisherKey() != null || settings.subscriberKey() != null) {
         throw new IllegalArgumentException("--jwks replaces --publisher-key and --subscriber-key: give one or the other");
       }
-      JwtVerifier keySet = JwtVerifier.keySet(KeySets.at(settings.tokens().jwks()),
+      JwtVerifier keySet = JwtVerifier.keySet(KeySets.at(settings.tokens().jwks(), resources),
           EnumSet.of(JwtVerifier.Algorithm.RS256, JwtVerifier.Algorithm.ES256, JwtVerifier.Algorithm.EdDSA));
       authorizer = Authorizer.of(settings.tokens().applyTo(keySet));
     } else {
@@ -273,6 +295,10 @@ public final class Hub implements AutoCloseable {
     return authorizer
         .withTokenExtractor(TokenExtractor.defaults().withQueryParameter(settings.queryToken()))
         .withPublishOrigins(new HashSet<>(settings.corsOrigins()));
+  }
+
+  private static boolean isLoopback(String address) {
+    return address.startsWith("127.") || address.equals("::1") || address.equals("localhost");
   }
 
   private static JwtVerifier verifier(String algorithm, String key) throws IOException {

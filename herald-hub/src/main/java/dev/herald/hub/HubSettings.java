@@ -40,6 +40,7 @@ import java.util.List;
  * @param tokens what tokens must be beyond their signature, and the JWK Set of keys if any
  * @param publicUrl the hub's URL as clients reach it, or null to follow each request's Host ({@link HubUrl})
  * @param durability with the SQLite store, what an acknowledged publish survives ({@code --fsync})
+ * @param connections the caps on connections and streams, and how long a request may take
  */
 record HubSettings(
     String bindAddress,
@@ -70,7 +71,8 @@ record HubSettings(
     int redisReplicas,
     TokenPolicy tokens,
     URI publicUrl,
-    SqliteEventLog.Durability durability) {
+    SqliteEventLog.Durability durability,
+    ConnectionLimits connections) {
 
   HubSettings {
     corsOrigins = List.copyOf(corsOrigins);

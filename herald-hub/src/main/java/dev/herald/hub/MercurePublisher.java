@@ -39,6 +39,11 @@ final class MercurePublisher implements HttpEndpoint {
   /** Mercure 1.0's reserved namespace: the hub's own topics. */
   static final String RESERVED_TOPICS = Hub.PATH + "/";
 
+  /** Longest topic of an update, in characters: the longest selector a subscriber may follow it by. */
+  static final int MAX_TOPIC_CHARS = MercureSelector.MAX_SELECTOR_CHARS;
+  /** Topics of one update: as many as one subscription may follow. */
+  static final int MAX_TOPICS = MercureSubscriptions.MAX_SELECTORS;
+
   private final Broker broker;
   private final Authorizer auth;
   private final HubUrl hubUrl;
@@ -190,8 +195,14 @@ final class MercurePublisher implements HttpEndpoint {
     // The broker refuses these too; checked here as well so they are a 400 before the token's
     // scope is checked (a 403), as Mercure clients expect.
     if (topics.isEmpty()) throw new Refused(400, "missing topic: an update needs at least one topic");
+    if (topics.size() > MAX_TOPICS) {
+      throw new Refused(400, "too many topics: " + topics.size() + ", the limit is " + MAX_TOPICS + " per update");
+    }
     for (String topic : topics) {
       if (topic.isEmpty()) throw new Refused(400, "empty topic");
+      if (topic.length() > MAX_TOPIC_CHARS) {
+        throw new Refused(400, "topic longer than " + MAX_TOPIC_CHARS + " characters (" + topic.length() + ")");
+      }
       int control = firstControl(topic);
       if (control >= 0) {
         throw new Refused(400, String.format("topic must not hold control characters: U+%04X at index %d", (int) topic.charAt(control), control));

@@ -3,6 +3,8 @@ package dev.herald.hub;
 import dev.herald.hub.auth.AuthException;
 import dev.herald.hub.auth.Authorization;
 import dev.herald.hub.auth.Authorizer;
+import dev.herald.hub.auth.MercureSelector;
+import dev.herald.server.HeraldServer;
 import dev.herald.server.StreamRefusedException;
 import dev.herald.server.StreamRequest;
 import dev.herald.server.Subscription;
@@ -30,6 +32,8 @@ final class MercureSubscriptions implements TopicSelector {
   static final List<String> EXACT = List.of("match", "match_exact", "matchExact");
   /** URL Pattern selectors, and the draft-08 spelling. */
   static final List<String> URL_PATTERN = List.of("match_urlpattern", "matchURLPattern");
+  private static final List<String> SELECTOR_PARAMS = List.of("topic", "match", "match_exact", "matchExact",
+      "match_urlpattern", "matchURLPattern");
 
   private final Authorizer auth;
   private final HubUrl hubUrl;
@@ -49,8 +53,25 @@ final class MercureSubscriptions implements TopicSelector {
     this.urlPatterns = urlPatterns;
   }
 
+  /** Selectors per subscription, every spelling counted: the server's own cap on topics per stream. */
+  static final int MAX_SELECTORS = HeraldServer.DEFAULT_MAX_TOPICS_PER_CONNECTION;
+
   @Override
   public Subscription select(StreamRequest request) {
+    // Counted and measured before anything is compiled: a request of thousands of long templates
+    // must cost no more than its refusal.
+    int count = selectorCount(request);
+    if (count > MAX_SELECTORS) {
+      throw new IllegalArgumentException("too many topic selectors: " + count + ", the limit is " + MAX_SELECTORS);
+    }
+    for (String name : SELECTOR_PARAMS) {
+      for (String selector : request.queryParams(name)) {
+        if (selector.length() > MercureSelector.MAX_SELECTOR_CHARS) {
+          throw new IllegalArgumentException(name + " selector longer than " + MercureSelector.MAX_SELECTOR_CHARS
+              + " characters (" + selector.length() + ")");
+        }
+      }
+    }
     Set<String> exact = new LinkedHashSet<>();
     List<TopicPattern> patterns = new ArrayList<>();
     for (String selector : request.queryParams("topic")) {

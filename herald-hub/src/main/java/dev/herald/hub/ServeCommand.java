@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "Port to listen on. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--bind", description = "Address to listen on. Default: 127.0.0.1 (loopback only) in dev mode, 0.0.0.0 otherwise.")
   String bind;
 
   @Option(names = "--public-url", paramLabel = "URL",
@@ -128,9 +129,35 @@ final class ServeCommand implements Callable<Integer> {
           + " turn. Default: ${DEFAULT-VALUE}.")
   long maxReplayBytes;
 
-  @Option(names = "--demo", arity = "0..1", defaultValue = "true", fallbackValue = "true",
-      description = "Serve the demos (streaming chat, ticker) beside the console. Default: ${DEFAULT-VALUE}.")
-  boolean demo;
+  @Option(names = "--demo", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Serve the demos (streaming chat, ticker) beside the console. Default: on in dev mode, off otherwise.")
+  Boolean demo;
+
+  @Option(names = "--max-connections", defaultValue = "0", paramLabel = "N",
+      description = "Connections open at once; beyond, a new one is answered 503 with Retry-After and closed."
+          + " Default: 10000, or the file-descriptor limit less 256 where that is lower.")
+  int maxConnections;
+
+  @Option(names = "--max-streams", defaultValue = "0", paramLabel = "N",
+      description = "Event streams open at once (at most --max-connections); beyond, 503 with Retry-After."
+          + " Default: 90%% of --max-connections, the rest kept for health checks, metrics and publishes.")
+  int maxStreams;
+
+  @Option(names = "--max-connections-per-address", defaultValue = "128", paramLabel = "N",
+      description = "Connections one client address may hold that are still not event streams 2 s after they opened;"
+          + " beyond, one that has not sent a whole request is answered 429 with Retry-After. Raise it behind a busy"
+          + " proxy. Default: ${DEFAULT-VALUE}.")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--max-new-connections-per-address", defaultValue = "1024", paramLabel = "N",
+      description = "Connections one client address may open within 2 s (a burst of subscribers reconnecting through"
+          + " one proxy); beyond, 429 with Retry-After. Default: ${DEFAULT-VALUE}.")
+  int maxNewConnectionsPerAddress;
+
+  @Option(names = "--request-timeout", defaultValue = "PT30S", paramLabel = "<duration>",
+      description = "A request must arrive whole within this from its first byte (else 408), and a connection"
+          + " silent this long with no request under way is closed (ISO-8601). Default: ${DEFAULT-VALUE}.")
+  Duration requestTimeout;
 
   @Option(names = "--subscriptions", defaultValue = "false",
       description = "Publish subscribe and unsubscribe events and serve " + ActiveSubscriptions.PATH
@@ -154,15 +181,41 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     HubSettings settings = settings();
-    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // Before the start: a stop asked for while the hub starts is answered as soon as it is up.
+    onStopSignals(stop::countDown);
+    // Any other way out (SIGHUP, a System.exit elsewhere) still waits for the hub to close.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        closed.await(Hub.CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "herald-shutdown"));
     try (Hub hub = Hub.start(settings, chatUpstream, System.out)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        hub.close();
-        stopped.countDown();
-      }, "herald-shutdown"));
-      stopped.await();
+      stop.await();
+    } finally {
+      closed.countDown();
     }
     return 0;
+  }
+
+  /**
+   * SIGTERM and SIGINT are how an operator (systemd, Kubernetes, Ctrl-C) asks for a stop: the hub
+   * then closes on the main thread and the process exits 0. Left to the JVM they would run the
+   * shutdown hooks and exit 143 and 130, which supervisors report as a failure.
+   */
+  private static void onStopSignals(Runnable stop) {
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+      } catch (IllegalArgumentException e) {
+        // Not available here (the JVM runs with -Xrs, or the OS lacks it): the shutdown hook still closes the hub.
+        Hub.LOG.debug("cannot handle SIG{}: {}", name, e.getMessage());
+      }
+    }
   }
 
   HubSettings settings() {
@@ -215,11 +268,36 @@ final class ServeCommand implements Callable<Integer> {
     positive(maxReplayBytes, "--max-replay-bytes");
     TokenPolicy tokenPolicy = tokens.policy();
     boolean devMode = publisherKey == null && subscriberKey == null && tokenPolicy.jwks() == null;
-    return new HubSettings(bind, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
+    // A dev-mode hub prints tokens that publish anything and serves anyone: this machine only,
+    // unless the operator says otherwise. Its demos are on unless asked off; a hub with keys is
+    // someone's production, where they are off unless asked for.
+    String bindAddress = bind != null ? bind : devMode ? "127.0.0.1" : "0.0.0.0";
+    boolean demos = demo != null ? demo : devMode;
+    return new HubSettings(bindAddress, port, tlsCert, tlsKey, devTls, corsOrigins, jwtAlgorithm, publisherKey,
         subscriberKey, anonymous != null ? anonymous : devMode, queryToken, store, dataDir, historyMaxEvents,
         historyMaxAge, heartbeat, maxStreamLifetime, maxDataBytes, maxOutboundBytes, maxFanoutBytes, replayPageBytes,
-        maxReplayBytes, demo, subscriptions, redis, redisReplicas, tokenPolicy, publicUrl,
-        "always".equals(fsync) ? SqliteEventLog.Durability.FSYNC_ALWAYS : SqliteEventLog.DEFAULT_DURABILITY);
+        maxReplayBytes, demos, subscriptions, redis, redisReplicas, tokenPolicy, publicUrl,
+        "always".equals(fsync) ? SqliteEventLog.Durability.FSYNC_ALWAYS : SqliteEventLog.DEFAULT_DURABILITY,
+        connectionLimits());
+  }
+
+  private ConnectionLimits connectionLimits() {
+    if (maxConnections < 0) throw refused("--max-connections must not be negative: " + maxConnections);
+    if (maxStreams < 0) throw refused("--max-streams must not be negative: " + maxStreams);
+    if (maxConnections > 0 && maxStreams > maxConnections) {
+      throw refused("--max-streams (" + maxStreams + ") must not exceed --max-connections (" + maxConnections + ")");
+    }
+    positive(maxConnectionsPerAddress, "--max-connections-per-address");
+    positive(maxNewConnectionsPerAddress, "--max-new-connections-per-address");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw refused("--request-timeout must be positive: " + requestTimeout);
+    }
+    return new ConnectionLimits(maxConnections, maxStreams, maxConnectionsPerAddress, maxNewConnectionsPerAddress,
+        requestTimeout);
+  }
+
+  private picocli.CommandLine.ParameterException refused(String message) {
+    return new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), message);
   }
 
   private void positive(long value, String option) {

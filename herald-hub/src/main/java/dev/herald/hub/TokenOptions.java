@@ -38,7 +38,7 @@ final class TokenOptions {
 
   @Option(names = "--jwks", paramLabel = "FILE|URL",
       description = "Verify tokens (both roles) with the keys of this JWK Set, chosen by kid: a file, or an https://"
-          + " URL fetched at the first token and refreshed in the background, so keys rotate without a restart."
+          + " URL fetched at start and refreshed in the background (never while a request waits), so keys rotate without a restart."
           + " RS256, ES256 and EdDSA keys. Replaces --publisher-key and --subscriber-key.")
   String jwks;
 

@@ -103,6 +103,16 @@ final class HubProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGTERM, then waits for the process to end, reading all it printed; its exit code. */
+  int terminate(Duration timeout) throws InterruptedException {
+    // Process.destroy() sends the same SIGTERM but also closes our end of the child's output, and
+    // what it prints while it stops would be lost; its ProcessHandle only signals.
+    assertThat(process.toHandle().destroy()).as("SIGTERM sent to hub %s", name).isTrue();
+    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("hub %s exits after SIGTERM", name).isTrue();
+    reader.join(5_000);
+    return process.exitValue();
+  }
+
   /** SIGTERM, then SIGKILL if it has not ended within 10 s. */
   @Override
   public void close() throws InterruptedException {

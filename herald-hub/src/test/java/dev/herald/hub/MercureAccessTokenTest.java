@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -25,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -58,6 +60,7 @@ class MercureAccessTokenTest {
   private Hub hub;
   private final List<JWK> published = new CopyOnWriteArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
+  private volatile boolean providerDown;
 
   @AfterEach
   void stop() {
@@ -70,6 +73,11 @@ class MercureAccessTokenTest {
     jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     jwksServer.createContext("/.well-known/jwks.json", exchange -> {
       fetches.incrementAndGet();
+      if (providerDown) {
+        exchange.sendResponseHeaders(503, -1);
+        exchange.close();
+        return;
+      }
       byte[] body = new JWKSet(new ArrayList<>(published)).toPublicJWKSet().toString().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/jwk-set+json");
       exchange.sendResponseHeaders(200, body.length);
@@ -129,14 +137,36 @@ class MercureAccessTokenTest {
     assertThat(publish(sign(stranger, JWSAlgorithm.RS256, "at+jwt", claims().build()))).as("same kid, other key")
         .isEqualTo(401);
 
-    // The provider rotates: a token signed with a new key works at once, with no restart.
+    // The provider rotates: the first token signed with a new key is refused, fetches the set again
+    // in the background (never on the event loop, which BlockHound watches), and works moments later
+    // with no restart.
     RSAKey next = new RSAKeyGenerator(2048).keyID("rsa-2").generate();
     published.add(next);
     int before = fetches.get();
-    assertThat(publish(sign(next, JWSAlgorithm.RS256, "at+jwt", claims().build()))).isEqualTo(200);
-    assertThat(fetches.get()).as("an unknown kid fetched the set again").isGreaterThan(before);
+    String rotated = sign(next, JWSAlgorithm.RS256, "at+jwt", claims().build());
+    assertThat(publish(rotated)).as("a kid the set in hand lacks").isEqualTo(401);
+    await().atMost(Duration.ofSeconds(30)).until(() -> fetches.get() > before);
+    await().atMost(Duration.ofSeconds(30)).until(() -> publish(rotated) == 200);
     assertThat(publish(sign(new RSAKeyGenerator(2048).keyID("rsa-9").generate(), JWSAlgorithm.RS256, "at+jwt",
         claims().build()))).as("a kid the set does not have").isEqualTo(401);
+  }
+
+  @Test
+  void aProviderDownAtStartDoesNotStopTheHubAndItsKeysWorkOnceItAnswers() throws Exception {
+    RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+    published.add(rsa);
+    providerDown = true;
+    hub = ServeArgs.start("--bind", "127.0.0.1", "--port", "0", "--store", "memory",
+        "--jwks", serveJwks(), "--jwt-audience", AUDIENCE, "--jwt-issuer", ISSUER);
+    String token = sign(rsa, JWSAlgorithm.RS256, "at+jwt", claims().build());
+    HttpResponse<String> refused = new HubClient(hub.port()).publish(token, "topic", "https://example.com/books/1", "data", "x");
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.body()).contains("the key set is unavailable");
+    assertThat(new HubClient(hub.port()).get("/healthz").statusCode()).as("the hub serves meanwhile").isEqualTo(200);
+
+    providerDown = false;
+    // The fetcher retries on its own thread; the token works once a fetch has landed.
+    await().atMost(Duration.ofSeconds(60)).until(() -> publish(token) == 200);
   }
 
   @Test

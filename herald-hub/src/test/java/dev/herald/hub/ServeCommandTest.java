@@ -68,7 +68,7 @@ class ServeCommandTest {
         "--cors-origins", "--jwt-algorithm", "--publisher-key", "--subscriber-key", "--anonymous", "--query-token",
         "--store", "--data-dir", "--history-max-events", "--history-max-age", "--heartbeat", "--max-data-bytes",
         "--demo", "--subscriptions", "--redis", "--redis-replicas", "--max-outbound-bytes", "--max-fanout-bytes", "--max-stream-lifetime",
-        "--chat-upstream");
+        "--max-connections", "--max-streams", "--max-connections-per-address", "--request-timeout", "--chat-upstream");
     // The rule, once for all options: HERALD_ + the long name upper-cased with '-' as '_', or a file key.
     String flat = help.replaceAll("\\s+", " ");
     assertThat(flat)
@@ -110,6 +110,13 @@ class ServeCommandTest {
         Map.entry("HERALD_MAX_FANOUT_BYTES", "1000000000"),
         Map.entry("HERALD_REDIS", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main"),
         Map.entry("HERALD_REDIS_REPLICAS", "1"),
+        Map.entry("HERALD_MAX_CONNECTIONS", "5000"),
+        Map.entry("HERALD_MAX_STREAMS", "4000"),
+        Map.entry("HERALD_MAX_CONNECTIONS_PER_ADDRESS", "64"),
+        Map.entry("HERALD_MAX_NEW_CONNECTIONS_PER_ADDRESS", "512"),
+        Map.entry("HERALD_REQUEST_TIMEOUT", "PT10S"),
+        Map.entry("HERALD_REPLAY_PAGE_BYTES", "65536"),
+        Map.entry("HERALD_MAX_REPLAY_BYTES", "8388608"),
         Map.entry("HERALD_CHAT_UPSTREAM", "http://127.0.0.1:1/v1/chat/completions"),
         Map.entry("HERALD_PUBLIC_URL", "https://hub.example.com/.well-known/mercure"));
     ServeCommand c = parse(env, "serve");
@@ -138,6 +145,9 @@ class ServeCommandTest {
     assertThat(c.redis).isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main");
     assertThat(c.redisReplicas).isEqualTo(1);
     assertThat(c.settings().redisReplicas()).isEqualTo(1);
+    assertThat(c.settings().connections()).isEqualTo(new ConnectionLimits(5000, 4000, 64, 512, Duration.ofSeconds(10)));
+    assertThat(c.settings().replayPageBytes()).isEqualTo(65536);
+    assertThat(c.settings().maxReplayBytes()).isEqualTo(8388608);
     assertThat(c.chatUpstream).isEqualTo("http://127.0.0.1:1/v1/chat/completions");
     assertThat(c.settings().publicUrl()).hasToString("https://hub.example.com/.well-known/mercure");
   }
@@ -155,12 +165,14 @@ class ServeCommandTest {
   void builtInDefaultsWithNothingGiven() {
     ServeCommand c = parse("serve");
     assertThat(c.port).isEqualTo(8080);
-    assertThat(c.bind).isEqualTo("0.0.0.0");
     assertThat(c.store).isEqualTo("sqlite");
     assertThat(c.jwtAlgorithm).isEqualTo("HS256");
     assertThat(c.dataDir).isEqualTo(Path.of("data"));
     assertThat(c.historyMaxAge).isEqualTo(Duration.ofHours(24));
-    assertThat(c.demo).isTrue();
+    // Dev mode, with nothing given: loopback and the demos (DevModeTest has the rest).
+    assertThat(c.settings().bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(c.settings().demo()).isTrue();
+    assertThat(c.settings().connections()).isEqualTo(ConnectionLimits.DEFAULT);
     assertThat(c.queryToken).isFalse();
   }
 

@@ -27,11 +27,6 @@ public final class EventLoopBlockingCheck implements BlockHoundIntegration {
     // blocks on Linux once the kernel's pool is initialised (long before a server starts). Seeding
     // (generateSeed, /dev/random) stays flagged.
     builder.allowBlockingCallsInside("sun.security.provider.NativePRNG$RandomIO", "implNextBytes");
-    // NOT non-blocking, a known gap: the hub verifies tokens on the loop, and a JWK Set fetched by
-    // URL (herald serve --jwks https://...) is fetched there the first time and for a key ID the
-    // cache does not know (Nimbus: 500 ms connect and read timeouts, at most twice per 30 s). Moving
-    // token verification off the loop removes this entry.
-    builder.allowBlockingCallsInside("com.nimbusds.jose.jwk.source.URLBasedJWKSetSource", "getJWKSet");
     // Netty's adaptive allocator (channel.alloc()) takes a magazine's StampedLock when it grows its
     // magazines under contention between loops: held by other loops for one allocation, never for I/O.
     builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");

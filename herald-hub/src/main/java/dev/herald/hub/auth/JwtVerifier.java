@@ -185,8 +185,9 @@ public final class JwtVerifier {
    * keys must be public keys: RSA of at least {@value #MIN_RSA_KEY_BITS} bits, EC P-256, Ed25519.
    * Key material the token itself carries ({@code jwk}, {@code jku}, {@code x5u}) is never used.
    *
-   * @param source the set: {@code ImmutableJWKSet} for a file, or what {@code JWKSourceBuilder}
-   *     builds for a URL (cached, refreshed, so keys rotate without a restart)
+   * @param source the set: {@code ImmutableJWKSet} for a file, or a {@link KeySets#at} set for a
+   *     URL. Tokens are verified on the event loops: the source must answer from memory, never
+   *     from the network ({@code RemoteKeySet} fetches on a thread of its own)
    * @throws IllegalArgumentException if {@code algorithms} is empty or holds HS256
    */
   public static JwtVerifier keySet(JWKSource<SecurityContext> source, Set<Algorithm> algorithms) {

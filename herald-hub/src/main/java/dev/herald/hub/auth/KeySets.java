@@ -3,37 +3,38 @@ package dev.herald.hub.auth;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.io.File;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
 import java.text.ParseException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * JWK Sets of verification keys, for {@link JwtVerifier#keySet}, from where operators keep them:
- * a file, read once, or a URL, fetched, cached and refreshed by Nimbus's {@link JWKSourceBuilder}
- * (its defaults: a 5-minute cache refreshed ahead of expiry in the background, a fetch of a key ID
- * the cache does not know at most twice per 30 seconds, 500 ms connect and read timeouts, 50 KiB at
- * most, the last good set kept through an outage). A set holds a bounded number of keys, so the
- * cache is bounded by the set's size limit.
+ * a file, read once, or a URL, fetched at start and refreshed in the background by {@link
+ * RemoteKeySet}, which never fetches on the thread that verifies a token (the event loops). A set
+ * holds a bounded number of keys (50 KiB at most).
  */
 public final class KeySets {
+  /** How long a hub's start waits for the first fetch of a set by URL. */
+  public static final Duration FIRST_FETCH = Duration.ofSeconds(10);
+
   private KeySets() {}
 
   /**
    * The set at {@code location}: a {@code file:} URI, read now, or an {@code http(s):} URL,
-   * fetched when the first token needs it and refreshed in the background on daemon threads.
+   * fetched now (waiting up to {@link #FIRST_FETCH}) and refreshed in the background on a daemon
+   * thread; {@code resources} gets what stops that thread.
    *
    * @throws IllegalArgumentException if the file does not hold a JWK Set, or the URI is neither
    * @throws IOException if the file cannot be read
    */
-  public static JWKSource<SecurityContext> at(URI location) throws IOException {
+  public static JWKSource<SecurityContext> at(URI location, List<AutoCloseable> resources)
+      throws IOException, InterruptedException {
     String scheme = location.getScheme();
     if ("file".equals(scheme)) {
       try {
@@ -45,22 +46,14 @@ public final class KeySets {
     if (!"https".equals(scheme) && !"http".equals(scheme)) {
       throw new IllegalArgumentException("a JWK Set comes from a file or an https:// URL, not " + location);
     }
-    ExecutorService refresher = Executors.newSingleThreadExecutor(daemon("herald-jwks-refresh"));
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("herald-jwks-schedule"));
+    URL url;
     try {
-      return JWKSourceBuilder.create(location.toURL())
-          .refreshAheadCache(JWKSourceBuilder.DEFAULT_REFRESH_AHEAD_TIME, null, refresher, true, scheduler, true)
-          .build();
+      url = location.toURL();
     } catch (MalformedURLException e) {
       throw new IllegalArgumentException("unusable JWK Set URL " + location + ": " + e.getMessage());
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true); // a hub that stops must not wait for a key refresh
-      return t;
-    };
+    RemoteKeySet set = RemoteKeySet.start(url, FIRST_FETCH);
+    resources.add(set);
+    return set;
   }
 }

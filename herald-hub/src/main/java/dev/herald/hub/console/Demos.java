@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /console/stats}: the hub's figures once a second (always);
  *   <li>{@code GET /api/send?reply=<uuid>&message=...}: the streaming chat (demos on);
- *   <li>prices published to {@code ticker/<symbol>} a few times a second (demos on).
+ *   <li>{@code GET /demo/ticker/events}: made-up prices a few times a second, outside the broker
+ *       and its history (demos on).
  * </ul>
  *
  */
@@ -68,7 +69,8 @@ public final class Demos implements AutoCloseable {
       Objects.requireNonNull(responder, "responder");
       chat = new ChatReplies(broker, responder);
       builder.stream(CHAT_PATH, chat);
-      Ticker ticker = new Ticker(broker, System.nanoTime());
+      Ticker ticker = new Ticker(System.nanoTime());
+      builder.route(Ticker.PATH, ticker);
       repeat(timer, ticker::tick, Ticker.INTERVAL.toMillis());
     }
     return new Demos(timer, chat, demosOn ? responder : null);

@@ -2,7 +2,9 @@ package dev.herald.hub.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.protocol.Event;
-import dev.herald.server.Broker;
+import dev.herald.server.EventStream;
+import dev.herald.server.StreamHandler;
+import dev.herald.server.StreamRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,29 +13,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The ticker demo's publisher: made-up prices on a random walk, one symbol per {@link #INTERVAL},
- * every symbol once per round, as {@code price} events ({@code {"symbol", "price", "change",
- * "changePercent", "time"}}) in topics {@code ticker/<symbol>}.
+ * The ticker demo: made-up prices on a random walk, one symbol per {@link #INTERVAL}, every symbol
+ * once per round, as {@code price} events ({@code {"symbol", "price", "change", "changePercent",
+ * "time"}}) sent to every open {@code GET} {@value #PATH} stream.
+ *
+ * <p>Not published through the broker: prices four times a second, all day, are no history anyone
+ * resumes from, and in the durable store they would be hundreds of thousands of rows a day.
  */
-final class Ticker {
+final class Ticker implements StreamHandler {
+  /** The ticker page's stream. */
+  static final String PATH = "/demo/ticker/events";
   /** Pause between two price events: with six symbols, each moves about every 1.5 s. */
   static final Duration INTERVAL = Duration.ofMillis(250);
-  static final String TOPIC_PREFIX = "ticker/";
   /** Fictional symbols and their opening prices. */
   static final Map<String, Double> OPENING = openingPrices();
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Broker broker;
   private final Random random;
   private final Map<String, Double> prices = new LinkedHashMap<>(OPENING);
   private final List<String> round = new ArrayList<>();
+  private final Set<EventStream> watching = ConcurrentHashMap.newKeySet();
 
-  Ticker(Broker broker, long seed) {
-    this.broker = broker;
+  Ticker(long seed) {
     this.random = new Random(seed);
+  }
+
+  /** Called on an event loop for each page that opens the stream: from now on it gets every price. */
+  @Override
+  public void handle(StreamRequest request, EventStream stream) {
+    watching.add(stream);
+    stream.onClose(() -> watching.remove(stream));
+  }
+
+  /** Pages watching now. */
+  int watching() {
+    return watching.size();
   }
 
   private static Map<String, Double> openingPrices() {
@@ -47,7 +66,7 @@ final class Ticker {
     return Collections.unmodifiableMap(m);
   }
 
-  /** Moves one symbol's price and publishes it; called every {@link #INTERVAL} from one thread. */
+  /** Moves one symbol's price and sends it to every page watching; called every {@link #INTERVAL} from one thread. */
   void tick() {
     if (round.isEmpty()) {
       round.addAll(prices.keySet());
@@ -69,6 +88,8 @@ final class Ticker {
         .put("changePercent", Math.round(change / open * 10000) / 100.0)
         .put("time", Instant.now().toString())
         .toString();
-    broker.publish(TOPIC_PREFIX + symbol, Event.named("price", data));
+    Event event = Event.named("price", data);
+    // A stream that closes meanwhile fails its send: its onClose removes it.
+    for (EventStream stream : watching) stream.send(event);
   }
 }
