@@ -80,7 +80,7 @@
     $('send').disabled = true;
     var s = source = new EventSource('/api/send?' + q);
     s.onopen = function () {
-      setState('open', 'Streaming', resumedFrom ? 'resumed after event #' + resumedFrom : 'topic chat/' + t.reply.slice(0, 8) + '…');
+      setState('open', 'Streaming', resumedFrom ? 'resumed after event #' + resumedFrom : 'reply ' + t.reply.slice(0, 8) + '…');
     };
     s.onmessage = function (e) {
       var token = JSON.parse(e.data).token;

@@ -120,9 +120,8 @@
     });
     var sug = $('suggestions');
     sug.textContent = '';
-    ['*', 'chat/{reply}'].forEach(function (s) {
+    ['*'].forEach(function (s) {
       if (selectors.indexOf(s) >= 0) return;
-      if (s !== '*' && document.body.dataset.demos === 'off') return;
       var b = document.createElement('button');
       b.type = 'button';
       b.className = 'chip suggest';

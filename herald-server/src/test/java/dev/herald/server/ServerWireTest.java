@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.protocol.Event;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -201,6 +203,44 @@ class ServerWireTest {
           + "data: hello\n\ndata: streaming\n\ndata: world\n\nevent: done\ndata:\n\n");
       assertThat(c.bodyEnded()).isTrue();
     }
+  }
+
+  @Test
+  void aPerRequestStreamMayRefuseARequestWithAStatusBeforeAnythingIsWritten() throws Exception {
+    AtomicInteger handled = new AtomicInteger();
+    start(HeraldServer.builder().route("/api/send", new StreamHandler() {
+      @Override
+      public void check(StreamRequest request) {
+        String message = request.queryParam("message").orElse("");
+        if (message.isEmpty()) throw new IllegalArgumentException("missing message");
+        if (message.equals("busy")) {
+          throw new StreamRefusedException(503, "too busy; retry later", Map.of("retry-after", "2"));
+        }
+      }
+
+      @Override
+      public void handle(StreamRequest request, EventStream stream) {
+        handled.incrementAndGet();
+        stream.send(Event.of(request.queryParam("message").orElseThrow())).thenRun(stream::complete);
+      }
+    }));
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/api/send").readHead();
+      assertThat(c.status()).isEqualTo(400);
+      assertThat(c.awaitBody("missing message")).isEqualTo("missing message\n");
+    }
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/api/send?message=busy").readHead();
+      assertThat(c.status()).isEqualTo(503);
+      assertThat(c.headers).containsEntry("retry-after", "2");
+      assertThat(c.awaitBody("too busy; retry later")).isEqualTo("too busy; retry later\n");
+    }
+    assertThat(handled).hasValue(0);
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/api/send?message=accepted").readHead();
+      assertThat(c.awaitEnd()).isEqualTo("retry: 3000\n\ndata: accepted\n\n");
+    }
+    assertThat(handled).hasValue(1);
   }
 
   @Test

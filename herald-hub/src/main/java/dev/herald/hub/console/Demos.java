@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /console/stats}: the hub's figures once a second (always);
- *   <li>{@code GET /api/send?reply=<uuid>&message=...}: the streaming chat (demos on);
+ *   <li>{@code GET /api/send?reply=<uuid>&message=...}: the streaming chat, its replies kept in
+ *       memory, outside the broker and its history (demos on);
  *   <li>{@code GET /demo/ticker/events}: made-up prices a few times a second, outside the broker
  *       and its history (demos on).
  * </ul>
@@ -67,8 +68,8 @@ public final class Demos implements AutoCloseable {
     ChatReplies chat = null;
     if (demosOn) {
       Objects.requireNonNull(responder, "responder");
-      chat = new ChatReplies(broker, responder);
-      builder.stream(CHAT_PATH, chat);
+      chat = new ChatReplies(responder);
+      builder.route(CHAT_PATH, chat);
       Ticker ticker = new Ticker(System.nanoTime());
       builder.route(Ticker.PATH, ticker);
       repeat(timer, ticker::tick, Ticker.INTERVAL.toMillis());

@@ -88,6 +88,30 @@ class ChatStreamTest {
   }
 
   @Test
+  void aReplyStaysOutOfTheBrokerAndItsHistory() throws Exception {
+    responder.open();
+    try (EventStreamReader s = EventStreamReader.open(send(UUID.randomUUID().toString(), "keep me out"), null)) {
+      EventStreamReader.Received e;
+      int events = 0;
+      while (!(e = s.take()).type().equals("done")) events++;
+      assertThat(events).isGreaterThan(1);
+      assertThat(e.id()).isEqualTo(String.valueOf(events + 1));
+    }
+    assertThat(hub.server.broker().stats().published()).isZero();
+    assertThat(hub.server.eventLog().readAfter("earliest").toCompletableFuture().get().events()).isEmpty();
+  }
+
+  @Test
+  void resumingAReplyTheHubDoesNotHoldEndsItWithAReason() throws Exception {
+    try (EventStreamReader s = EventStreamReader.open(send(UUID.randomUUID().toString(), null), "12")) {
+      EventStreamReader.Received done = s.take();
+      assertThat(done.type()).isEqualTo("done");
+      assertThat(done.data()).isEqualTo("{\"finish\":\"error\",\"error\":\"this reply is no longer kept\"}");
+    }
+    assertThat(responder.started()).isZero();
+  }
+
+  @Test
   void badRequestsAreRefusedWithAReason() throws Exception {
     HttpResponse<String> badReply = get(hub.base + "/api/send?reply=../../x&message=hi");
     assertThat(badReply.statusCode()).isEqualTo(400);

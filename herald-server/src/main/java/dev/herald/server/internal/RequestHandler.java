@@ -217,26 +217,28 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     StreamRequest request = new StreamRequest(path, uri.parameters(), headers(req.headers()), lastEventId,
         String.valueOf(remoteAddress(ctx)));
     Subscription subscription = null;
-    if (route == null) {
-      try {
+    try {
+      if (route != null) {
+        route.check(request);
+      } else {
         subscription = selector.select(request);
-      } catch (dev.herald.server.StreamRefusedException e) {
-        FullHttpResponse res = text(HttpResponseStatus.valueOf(e.status()), e.getMessage());
-        e.headers().forEach(res.headers()::set);
-        send(ctx, req, res, req.headers().get(HttpHeaderNames.ORIGIN));
-        return;
-      } catch (SecurityException e) {
-        reject(ctx, req, HttpResponseStatus.FORBIDDEN, e.getMessage());
-        return;
-      } catch (IllegalArgumentException e) {
-        reject(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-        return;
       }
-      if (subscription.size() > config.maxTopicsPerConnection()) {
-        reject(ctx, req, HttpResponseStatus.BAD_REQUEST, "too many topics: " + subscription.size()
-            + ", the limit is " + config.maxTopicsPerConnection() + " per connection");
-        return;
-      }
+    } catch (dev.herald.server.StreamRefusedException e) {
+      FullHttpResponse res = text(HttpResponseStatus.valueOf(e.status()), e.getMessage());
+      e.headers().forEach(res.headers()::set);
+      send(ctx, req, res, req.headers().get(HttpHeaderNames.ORIGIN));
+      return;
+    } catch (SecurityException e) {
+      reject(ctx, req, HttpResponseStatus.FORBIDDEN, e.getMessage());
+      return;
+    } catch (IllegalArgumentException e) {
+      reject(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    if (subscription != null && subscription.size() > config.maxTopicsPerConnection()) {
+      reject(ctx, req, HttpResponseStatus.BAD_REQUEST, "too many topics: " + subscription.size()
+          + ", the limit is " + config.maxTopicsPerConnection() + " per connection");
+      return;
     }
     if (!limiter.startStream(ctx.channel())) {
       FullHttpResponse res = text(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many event streams: this server serves at most "
