@@ -72,7 +72,7 @@
     meta.className = 'meta';
     meta.appendChild(span(type === 'history-cut' ? 'type cut' : 'type', type));
     meta.appendChild(span('topic', topicOf(e.lastEventId)));
-    meta.appendChild(span('id', e.lastEventId ? '#' + e.lastEventId : 'no id'));
+    meta.appendChild(span('id', e.lastEventId || 'no id'));
     meta.appendChild(span('time', new Date().toLocaleTimeString([], { hour12: false }) + '.' + String(Date.now() % 1000).padStart(3, '0')));
     var pre = document.createElement('pre');
     pre.textContent = pretty(e.data);

@@ -190,7 +190,8 @@ class HubBrowserAuthTest {
     // The browser resumes where it left off: a new EventSource with the cookie and Last-Event-ID
     // of the first update replays the rest it may see, from history.
     authorised.script("window.es.close();");
-    authorised.subscribe(base, booksSubscriber, query + "&lastEventID=" + publicBook);
+    // As a page writes it: new URLSearchParams({lastEventID}) percent-encodes the id's "#".
+    authorised.subscribe(base, booksSubscriber, query + "&lastEventID=" + java.net.URLEncoder.encode(publicBook, StandardCharsets.UTF_8));
     await().atMost(Duration.ofSeconds(15))
         .until(() -> authorised.received().stream().anyMatch(r -> r.lastEventId().equals(fence)));
     assertThat(authorised.received()).containsExactly(book2, book3);

@@ -51,7 +51,7 @@ class HubClusterTest {
         assertThat(published.statusCode()).isEqualTo(200);
         HubClient.Stream.Received e = subscriber.take();
         assertThat(e.data()).isEqualTo("across nodes");
-        assertThat(e.id()).isEqualTo(published.body().trim()).matches("\\d+-\\d+");
+        assertThat(e.id()).isEqualTo(published.body().trim()).matches("#\\d+-\\d+");
       }
       redis.close();
       await().until(() -> onA.get("/readyz").statusCode() == 503);

@@ -74,17 +74,24 @@ class HubPublishSubscribeTest {
   void aPublisherCannotTakeTheIdsTheHubAssignsAndSoCannotBlockOtherPublishes() throws Exception {
     try (HubClient.Stream s = client.subscribe("topic=a&topic=b", null)) {
       awaitSubscribers("a", 1);
-      String next = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "first").body();
-      String guess = Long.toString(Long.parseLong(next) + 1);
+      String first = client.publish(TestAuth.PUB_ALL, "topic", "a", "data", "first").body();
+      assertThat(first).matches("#\\d+");
+      long position = Long.parseLong(first.substring(1));
       // Before: a publisher sending the next position as its id made every id-less publish a 409.
-      HttpResponse<String> squat = client.publish(TestAuth.PUB_A, "topic", "a", "data", "x", "id", guess);
+      // Now the hub's ids are fragments (#62), which no publisher may send: the digits are its own.
+      String digits = Long.toString(position + 1);
+      HttpResponse<String> numeric = client.publish(TestAuth.PUB_A, "topic", "a", "data", "x", "id", digits);
+      assertThat(numeric.statusCode()).as(numeric.body()).isEqualTo(200);
+      assertThat(numeric.body()).isEqualTo(digits);
+      HttpResponse<String> squat = client.publish(TestAuth.PUB_A, "topic", "a", "data", "y", "id", "#" + (position + 2));
       assertThat(squat.statusCode()).isEqualTo(400);
-      assertThat(squat.body()).startsWith("id " + guess + " is reserved");
+      assertThat(squat.body()).contains("id must not start with '#'");
       HttpResponse<String> other = client.publish(TestAuth.PUB_ALL, "topic", "b", "data", "second");
       assertThat(other.statusCode()).isEqualTo(200);
-      assertThat(other.body()).isEqualTo(guess);
+      assertThat(other.body()).isEqualTo("#" + (position + 2));
       assertThat(s.take().data()).isEqualTo("first");
-      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "second", guess));
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "x", digits));
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("message", "second", "#" + (position + 2)));
     }
   }
 
@@ -127,10 +134,10 @@ class HubPublishSubscribeTest {
       HttpResponse<String> batch = client.post(TestAuth.PUB_ALL, "application/json",
           "[{\"topic\":[\"a\"],\"data\":\"j2\"},{\"data\":\"no topic\"},{\"topic\":\"a\",\"data\":\"j3\",\"type\":\"t\"}]");
       assertThat(batch.statusCode()).isEqualTo(200);
-      assertThat(batch.body()).matches("\\[\\{\"id\":\"2\"},\\{\"status\":400,\"error\":\"missing topic.*\"},\\{\"id\":\"3\"}]");
+      assertThat(batch.body()).matches("\\[\\{\"id\":\"#2\"},\\{\"status\":400,\"error\":\"missing topic.*\"},\\{\"id\":\"#3\"}]");
       assertThat(s.take().data()).isEqualTo("j1");
       assertThat(s.take().data()).isEqualTo("j2");
-      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("t", "j3", "3"));
+      assertThat(s.take()).isEqualTo(new HubClient.Stream.Received("t", "j3", "#3"));
     }
   }
 
@@ -206,7 +213,7 @@ class HubPublishSubscribeTest {
       assertThat(s.take().data()).isEqualTo("e1");
       assertThat(s.take().data()).isEqualTo("e2");
     }
-    try (HubClient.Stream s = client.subscribe("topic=a&lastEventID=1", null)) {
+    try (HubClient.Stream s = client.subscribe("topic=a&lastEventID=%231", null)) {
       assertThat(s.take().data()).isEqualTo("e2");
     }
   }

@@ -274,8 +274,8 @@ public final class RedisEventLog implements EventLog {
     if (EARLIEST.equals(lastEventId) || lastEventId == null || lastEventId.isEmpty()) {
       boolean cut = !EARLIEST.equals(lastEventId);
       replay = readFrom(redis, Range.Boundary.unbounded(), new ArrayList<>()).thenApply(all -> new Replay(all, cut));
-    } else if (StreamIds.isStreamId(lastEventId)) {
-      replay = readAfterEntry(redis, lastEventId);
+    } else if (StreamIds.entryIdOf(lastEventId) != null) {
+      replay = readAfterEntry(redis, StreamIds.entryIdOf(lastEventId));
     } else {
       // A publisher's own id: its entry id, if the id is still known.
       replay = redis.get(OwnIds.indexKey(settings.streamKey(), lastEventId)).thenCompose(entryId ->
@@ -323,8 +323,8 @@ public final class RedisEventLog implements EventLog {
       replay = page(redis, Range.Boundary.excluding(StreamIds.id(request.afterPosition())), request, false, Long.MIN_VALUE);
     } else if (EARLIEST.equals(id) || id.isEmpty()) {
       replay = page(redis, Range.Boundary.unbounded(), request, !EARLIEST.equals(id), Long.MIN_VALUE);
-    } else if (StreamIds.isStreamId(id)) {
-      replay = pageAfterEntry(redis, id, request, false);
+    } else if (StreamIds.entryIdOf(id) != null) {
+      replay = pageAfterEntry(redis, StreamIds.entryIdOf(id), request, false);
     } else {
       replay = redis.get(OwnIds.indexKey(settings.streamKey(), id)).thenCompose(entryId ->
           entryId != null && StreamIds.isStreamId(entryId) ? pageAfterEntry(redis, entryId, request, true)

@@ -51,7 +51,7 @@ class RedisEventLogTest {
 
     StoredEvent stored = get(log.append(List.of("prices/eur", "prices"), event, true));
 
-    assertThat(stored.id()).matches("\\d+-\\d+");
+    assertThat(stored.id()).matches("#\\d+-\\d+");
     assertThat(tail).containsExactly(stored);
     assertThat(stored.event()).isEqualTo(event.toBuilder().id(stored.id()).build());
     assertThat(stored.topics()).containsExactly("prices/eur", "prices");
@@ -80,9 +80,13 @@ class RedisEventLogTest {
     assertThat(after.historyCut()).isFalse();
     assertThat(after.events()).extracting(StoredEvent::id).containsExactly(ids.get(3), ids.get(4));
     // The resumed id's position: a node behind the one that gave the client this id skips up to it.
-    assertThat(after.afterPosition()).isEqualTo(dev.herald.redis.internal.StreamIds.position(ids.get(2)));
+    assertThat(after.afterPosition()).isEqualTo(EntryIds.position(ids.get(2)));
     assertThat(get(log.readAfter(ids.get(4))).events()).isEmpty();
     assertThat(get(log.readAfter("not-an-id-here")).afterPosition()).isEqualTo(Long.MIN_VALUE);
+    // A client that kept an id from before assigned ids carried the mark resumes the same.
+    Replay afterBare = get(log.readAfter(EntryIds.entry(ids.get(2))));
+    assertThat(afterBare.historyCut()).isFalse();
+    assertThat(afterBare.events()).extracting(StoredEvent::id).containsExactly(ids.get(3), ids.get(4));
 
     Replay all = get(log.readAfter(EventLog.EARLIEST));
     assertThat(all.historyCut()).isFalse();
@@ -108,7 +112,7 @@ class RedisEventLogTest {
     for (int i = 0; i < 4; i++) ids.add(get(log.append(List.of("t"), Event.of("e" + i), false)).id());
     try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
       // A restart that lost writes: e1 (in the middle, a failover's fork) and e3 (the newest) are gone.
-      raw(client).xdel(key, ids.get(1), ids.get(3));
+      raw(client).xdel(key, EntryIds.entry(ids.get(1)), EntryIds.entry(ids.get(3)));
     }
     Replay afterMiddle = get(log.readAfter(ids.get(1)));
     assertThat(afterMiddle.historyCut()).isTrue();
@@ -117,7 +121,7 @@ class RedisEventLogTest {
     Replay afterNewest = get(log.readAfter(ids.get(3)));
     assertThat(afterNewest.historyCut()).isTrue();
     assertThat(afterNewest.events()).as("the client saw everything the stream still holds").isEmpty();
-    assertThat(afterNewest.afterPosition()).isEqualTo(dev.herald.redis.internal.StreamIds.position(ids.get(3)));
+    assertThat(afterNewest.afterPosition()).isEqualTo(EntryIds.position(ids.get(3)));
   }
 
   @Test
@@ -245,7 +249,7 @@ class RedisEventLogTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e2"));
     try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
       // A Redis restart that lost the last write (AOF everysec, say): e2 is gone, connections broke.
-      raw(client).xdel(key, ids.get(2));
+      raw(client).xdel(key, EntryIds.entry(ids.get(2)));
       raw(client).clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true));
       appendOnceReconnected(log, "after the loss");
       await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after the loss"));

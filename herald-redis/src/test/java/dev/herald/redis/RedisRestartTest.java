@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.protocol.Event;
-import dev.herald.redis.internal.StreamIds;
 import dev.herald.server.HeraldServer;
 import dev.herald.testing.EventStreamReader;
 import java.nio.file.Path;
@@ -79,7 +78,7 @@ class RedisRestartTest {
           await().atMost(Duration.ofSeconds(10)).until(() -> s.ids().contains(last));
           List<String> ids = s.ids();
           assertThat(ids).doesNotHaveDuplicates();
-          assertThat(ids).isSortedAccordingTo(Comparator.comparingLong(StreamIds::position));
+          assertThat(ids).isSortedAccordingTo(Comparator.comparingLong(EntryIds::position));
           // Every acknowledged event, once; an event whose publish failed as Redis died may be there too.
           assertThat(ids).containsAll(acked);
           assertThat(ids.size()).isLessThanOrEqualTo(acked.size() + failed.get());

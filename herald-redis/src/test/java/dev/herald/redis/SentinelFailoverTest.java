@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.protocol.Event;
-import dev.herald.redis.internal.StreamIds;
 import dev.herald.server.EventLog;
 import dev.herald.server.StoredEvent;
 import java.io.IOException;
@@ -186,7 +185,7 @@ class SentinelFailoverTest {
           } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             return false; // failing while the node moves is fine
           }
-          return !((List<?>) replica.call("XRANGE", "follow", probe.id(), probe.id())).isEmpty();
+          return !((List<?>) replica.call("XRANGE", "follow", EntryIds.entry(probe.id()), EntryIds.entry(probe.id()))).isEmpty();
         });
         assertThat(primary.role()).as("the old primary, not yet demoted").isEqualTo("master");
       }
@@ -201,7 +200,7 @@ class SentinelFailoverTest {
   private static void assertEveryAcknowledgedEventOnceAndInOrder(List<String> first, List<Publisher> publishers,
       List<TailRecorder> nodes, RedisEventLog log) throws Exception {
     List<String> acked = Stream.concat(first.stream(), publishers.stream().flatMap(p -> p.ackedIds().stream()))
-        .sorted(Comparator.comparingLong(StreamIds::position)).toList();
+        .sorted(Comparator.comparingLong(EntryIds::position)).toList();
     Set<String> ackedSet = Set.copyOf(acked);
     long attempts = first.size() + publishers.stream().mapToLong(Publisher::attempts).sum();
     String last = acked.get(acked.size() - 1);

@@ -21,8 +21,8 @@ public interface EventLog extends AutoCloseable {
    * durable as the log promises, and not before it went to the tail consumer.
    *
    * <p>If the event carries its own id, the log keeps it as the event's id; otherwise the log
-   * assigns one. Assigned ids and own ids never collide: the log refuses (IllegalArgumentException)
-   * an own id shaped like the ids it assigns. An own id may repeat, and no append is refused
+   * assigns one, starting with {@value #ASSIGNED_ID_MARK} (the broker refuses own ids that do, so
+   * the two never collide). An own id may repeat, and no append is refused
    * because another used the same id: each append is a new event, and {@link #readAfter} reads
    * after the oldest retained event with that id. A private update reaches only subscribers
    * authorised for one of its topics (see {@link Subscription}).
@@ -59,6 +59,12 @@ public interface EventLog extends AutoCloseable {
 
   /** The reserved id that asks for all retained history, as in Mercure's {@code lastEventID=earliest}. */
   String EARLIEST = "earliest";
+
+  /**
+   * How every id a log assigns starts ({@code #62}: Mercure's "relative URI composed of a fragment",
+   * a valid IRI reference unique for this log). An update's own id must not start with it.
+   */
+  String ASSIGNED_ID_MARK = "#";
 
   /** Sets the one consumer of appended events; called in order, one event at a time. */
   void onAppend(Consumer<StoredEvent> tail);

@@ -83,10 +83,7 @@ public final class InMemoryEventLog implements EventLog {
     StoredEvent stored;
     synchronized (this) {
       long position = lastPosition + 1;
-      String id = event.id() != null ? event.id() : Long.toString(position);
-      if (event.id() != null && isPositionId(id)) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException(reservedIdMessage(id)));
-      }
+      String id = event.id() != null ? event.id() : ASSIGNED_ID_MARK + position;
       stored = StoredEvent.of(id, position, topics, event, clock.millis(), privateUpdate);
       lastPosition = position;
       events.put(position, stored);
@@ -187,21 +184,5 @@ public final class InMemoryEventLog implements EventLog {
         return;
       }
     }
-  }
-
-  /** Whether {@code id} has the shape of an id this log assigns: decimal digits only. */
-  private static boolean isPositionId(String id) {
-    if (id.isEmpty()) return false;
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c < '0' || c > '9') return false;
-    }
-    return true;
-  }
-
-  /** The refusal of an own id that {@link #isPositionId looks like an assigned one}. */
-  private static String reservedIdMessage(String id) {
-    return "id " + id + " is reserved: ids of decimal digits only are the ones the log assigns"
-        + " (use another form, such as urn:uuid:...)";
   }
 }

@@ -28,10 +28,12 @@ class BrokerPublishTest {
       assertRefused(broker.publish(List.of("a", ""), Event.of("x")), "empty topic");
       assertRefused(broker.publish("a", Event.builder().id("").data("x").build()), "id must not be empty");
       assertRefused(broker.publish("a", Event.builder().id("7").build()), "a published event needs data");
+      assertRefused(broker.publish("a", Event.builder().id("#1").data("x").build()),
+          "id must not start with '#': such ids are the ones the log assigns");
       assertThat(log.size()).isZero();
 
       assertThat(broker.publish(List.of("a", "b"), Event.of("fine")).toCompletableFuture().get(10, TimeUnit.SECONDS))
-          .isEqualTo("1");
+          .isEqualTo("#1");
     }
   }
 

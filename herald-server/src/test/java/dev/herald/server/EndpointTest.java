@@ -34,8 +34,8 @@ class EndpointTest {
       await().until(() -> server.broker().subscriberCount("t") == 1);
       pub.send("POST /events?topic=t HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").readHead();
       assertThat(pub.status()).isEqualTo(200);
-      assertThat(pub.awaitEnd()).isEqualTo("1\n");
-      assertThat(sub.awaitBody("hello")).endsWith("id: 1\ndata: hello\n\n");
+      assertThat(pub.awaitEnd()).isEqualTo("#1\n");
+      assertThat(sub.awaitBody("hello")).endsWith("id: #1\ndata: hello\n\n");
     }
   }
 
@@ -58,7 +58,7 @@ class EndpointTest {
     server.broker().publish("reply/7", Event.of("token"));
     try (RawClient c = RawClient.connect(server.port())) {
       c.get("/replies?id=7&lastEventID=earliest").readHead();
-      assertThat(c.awaitBody("token")).endsWith("id: 1\ndata: token\n\n");
+      assertThat(c.awaitBody("token")).endsWith("id: #1\ndata: token\n\n");
     }
   }
 
@@ -107,7 +107,7 @@ class EndpointTest {
       c.get("/events?topic=t&last_event_id=earliest").readHead();
       // Mercure: a resume is answered with where it resumes; asking for everything is "earliest".
       assertThat(c.headers).containsEntry("last-event-id", EventLog.EARLIEST);
-      assertThat(c.awaitBody("e3")).isEqualTo("retry: 3000\n\nid: 1\ndata: e1\n\nid: 2\ndata: e2\n\nid: 3\ndata: e3\n\n");
+      assertThat(c.awaitBody("e3")).isEqualTo("retry: 3000\n\nid: #1\ndata: e1\n\nid: #2\ndata: e2\n\nid: #3\ndata: e3\n\n");
     }
   }
 
@@ -151,14 +151,14 @@ class EndpointTest {
     try (RawClient c = RawClient.connect(server.port())) {
       c.get("/hold");
       assertThat(loopBlocked.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      assertThat(server.broker().publish("t", Event.of("queued")).toCompletableFuture().get()).isEqualTo("1");
+      assertThat(server.broker().publish("t", Event.of("queued")).toCompletableFuture().get()).isEqualTo("#1");
       assertThat(server.broker().publish("t", Event.of("refused")).toCompletableFuture())
           .failsWithin(java.time.Duration.ofSeconds(10))
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .withCauseInstanceOf(OverloadedException.class);
       release.countDown();
       await().untilAsserted(() ->
-          assertThat(server.broker().publish("t", Event.of("accepted again")).toCompletableFuture().get()).isEqualTo("2"));
+          assertThat(server.broker().publish("t", Event.of("accepted again")).toCompletableFuture().get()).isEqualTo("#2"));
     } finally {
       release.countDown();
     }
@@ -185,7 +185,7 @@ class EndpointTest {
     };
     start(HeraldServer.builder().eventLog(failingReads));
     try (RawClient c = RawClient.connect(server.port())) {
-      c.get("/events?topic=t", "Last-Event-ID: 3").readHead();
+      c.get("/events?topic=t", "Last-Event-ID: #3").readHead();
       assertThat(c.status()).isEqualTo(503);
       assertThat(c.headers).containsEntry("retry-after", "1");
       assertThat(c.awaitEnd()).isEqualTo("the event history cannot be read now: store unavailable\n");

@@ -49,10 +49,10 @@ class HeraldClientTest {
     MessageEvent price = take(prices);
     assertThat(price.type()).isEqualTo("price");
     assertThat(price.data()).isEqualTo("1.08");
-    assertThat(price.lastEventId()).isEqualTo("1");
+    assertThat(price.lastEventId()).isEqualTo("#1");
     MessageEvent message = take(messages);
     assertThat(message.data()).isEqualTo("hello");
-    assertThat(message.lastEventId()).isEqualTo("2");
+    assertThat(message.lastEventId()).isEqualTo("#2");
   }
 
   @Test
@@ -68,7 +68,7 @@ class HeraldClientTest {
         .build();
     await().until(() -> server.broker().subscriberCount("t") == 1);
     for (int i = 1; i <= 5; i++) server.broker().publish("t", Event.of("e" + i));
-    for (int i = 1; i <= 5; i++) assertThat(take(received).lastEventId()).isEqualTo(Integer.toString(i));
+    for (int i = 1; i <= 5; i++) assertThat(take(received).lastEventId()).isEqualTo("#" + i);
 
     server.close();
     // The same history behind a new server on the same port; events published while the client is away.
@@ -81,7 +81,7 @@ class HeraldClientTest {
 
     List<String> ids = new ArrayList<>();
     for (int i = 6; i <= 15; i++) ids.add(take(received).lastEventId());
-    assertThat(ids).containsExactly("6", "7", "8", "9", "10", "11", "12", "13", "14", "15");
+    assertThat(ids).containsExactly("#6", "#7", "#8", "#9", "#10", "#11", "#12", "#13", "#14", "#15");
     assertThat(received.poll(200, TimeUnit.MILLISECONDS)).isNull();
   }
 

@@ -60,7 +60,7 @@ class HttpClientTest {
       for (EventStreamReader s : streams) {
         for (int i = 1; i <= 50; i++) {
           EventStreamReader.Received r = s.take();
-          assertThat(r.id()).isEqualTo(Integer.toString(i));
+          assertThat(r.id()).isEqualTo("#" + i);
           assertThat(r.data()).isEqualTo("e" + i);
         }
         assertThat(s.response.version()).isEqualTo(version);
@@ -131,10 +131,10 @@ class HttpClientTest {
         long last = Math.max(1, now - random.nextInt(100));
         try {
           for (int round = 0; round < 3; round++) {
-            try (EventStreamReader s = EventStreamReader.open(client, uri("/events?topic=race"), Long.toString(last))) {
+            try (EventStreamReader s = EventStreamReader.open(client, uri("/events?topic=race"), "#" + last)) {
               int want = 5 + random.nextInt(30);
               for (int i = 0; i < want; i++) {
-                long id = Long.parseLong(s.take().id());
+                long id = Long.parseLong(s.take().id().substring(1));
                 if (id != last + 1) problems.add("expected " + (last + 1) + " got " + id);
                 last = id;
               }
@@ -176,7 +176,7 @@ class HttpClientTest {
         server.broker().publish("t", Event.of(payload)).toCompletableFuture().get();
         for (EventStreamReader f : List.of(fast1, fast2)) {
           EventStreamReader.Received r = f.take();
-          assertThat(r.id()).isEqualTo(Integer.toString(n));
+          assertThat(r.id()).isEqualTo("#" + n);
           worstMillis = Math.max(worstMillis, (r.receivedNanos() - sent) / 1_000_000);
         }
       }

@@ -35,7 +35,7 @@ class HttpVersionTest {
       await().until(() -> server.broker().subscriberCount("old") == 1);
       server.broker().publish("old", Event.of("plain"));
       // The frames exactly, with no chunk size lines around them.
-      assertThat(w.awaitRest("data: plain\n\n")).endsWith("\r\n\r\nretry: 3000\n\nid: 1\ndata: plain\n\n");
+      assertThat(w.awaitRest("data: plain\n\n")).endsWith("\r\n\r\nretry: 3000\n\nid: #1\ndata: plain\n\n");
     }
   }
 

@@ -27,13 +27,13 @@ class InMemoryEventLogTest {
   }
 
   @Test
-  void refusesOwnIdsShapedLikeAssignedOnesSoTheNextAssignedIdStaysFree() throws Exception {
-    assertThat(get(log.append(List.of("a"), Event.of("one"), false)).id()).isEqualTo("1");
-    // Before: an own id 2 made every later id-less append fail as a duplicate of it.
-    assertThat(log.append(List.of("a"), Event.builder().id("2").data("mine").build(), false).toCompletableFuture())
-        .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
-        .havingCause().isInstanceOf(IllegalArgumentException.class).withMessageStartingWith("id 2 is reserved");
-    assertThat(get(log.append(List.of("a"), Event.of("two"), false)).id()).isEqualTo("2");
+  void assignedIdsAreMarkedSoADecimalOwnIdNeverMeetsOne() throws Exception {
+    assertThat(get(log.append(List.of("a"), Event.of("one"), false)).id()).isEqualTo("#1");
+    // Before ids carried the mark, an own id 2 either blocked the next assigned id or was refused.
+    assertThat(append("a", "2", "mine").id()).isEqualTo("2");
+    assertThat(get(log.append(List.of("a"), Event.of("three"), false)).id()).isEqualTo("#3");
+    assertThat(idsAfter("2")).containsExactly("#3");
+    assertThat(idsAfter("#1")).containsExactly("2", "#3");
   }
 
   @Test
@@ -42,12 +42,12 @@ class InMemoryEventLogTest {
     get(log.append(List.of("b"), Event.of("between"), false));
     StoredEvent again = append("c", "x", "again");
     assertThat(again.position()).isEqualTo(3);
-    assertThat(idsAfter("x")).containsExactly("2", "x");
+    assertThat(idsAfter("x")).containsExactly("#2", "x");
 
     // The first x is evicted (three events kept): x now means its next occurrence.
     get(log.append(List.of("a"), Event.of("fourth"), false));
     assertThat(get(log.readAfter("x")).historyCut()).isFalse();
-    assertThat(idsAfter("x")).containsExactly("4");
+    assertThat(idsAfter("x")).containsExactly("#4");
     // Both evicted: the id is unknown, a history cut.
     get(log.append(List.of("a"), Event.of("fifth"), false));
     get(log.append(List.of("a"), Event.of("sixth"), false));

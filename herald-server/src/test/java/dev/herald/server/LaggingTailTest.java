@@ -75,7 +75,7 @@ class LaggingTailTest {
     public CompletionStage<Replay> readAfter(String lastEventId) {
       // As the Redis log: the position of a known id (here, ids are positions).
       return history.readAfter(lastEventId).thenApply(r -> new Replay(r.events(), r.historyCut(),
-          r.historyCut() ? Long.MIN_VALUE : Long.parseLong(lastEventId)));
+          r.historyCut() ? Long.MIN_VALUE : Long.parseLong(lastEventId.substring(1))));
     }
 
     @Override

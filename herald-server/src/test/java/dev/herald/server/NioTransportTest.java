@@ -39,7 +39,7 @@ class NioTransportTest {
       try (RawClient c = RawClient.connect(port)) {
         c.get("/events?topic=transport&lastEventID=earliest").readHead();
         assertThat(c.statusLine).isEqualTo("HTTP/1.1 200 OK");
-        assertThat(c.awaitBody("served over nio\n\n")).contains("id: 1\ndata: served over nio\n\n");
+        assertThat(c.awaitBody("served over nio\n\n")).contains("id: #1\ndata: served over nio\n\n");
       }
     } finally {
       child.getOutputStream().close();

@@ -74,7 +74,7 @@ class ReplayBudgetTest {
 
   /**
    * Resumes from earliest on a raw socket and returns the ids of the first {@code count} events,
-   * scanning the bytes for "id: " at the start of a line (the data is all 'x', so nothing else
+   * scanning the bytes for "id: #" at the start of a line (the data is all 'x', so nothing else
    * matches) without keeping the data.
    */
   private static List<Integer> readIds(int port, int count) throws IOException {
@@ -88,7 +88,7 @@ class ReplayBudgetTest {
       InputStream in = s.getInputStream();
       List<Integer> ids = new ArrayList<>(count);
       byte[] buf = new byte[64 * 1024];
-      byte[] prefix = "id: ".getBytes(StandardCharsets.US_ASCII);
+      byte[] prefix = "id: #".getBytes(StandardCharsets.US_ASCII);
       int matched = 0; // bytes of the prefix matched since a line start, -1 off a line start
       int id = -1; // the id being read, -1 when not in one
       while (ids.size() < count) {

@@ -41,12 +41,12 @@ class ReplayTest {
     String afterSecret = resume("/events?topic=t", secret);
     String afterUnknown = resume("/events?topic=t", "never-published");
     assertThat(afterSecret).startsWith("last-event-id: earliest\n")
-        .contains("event: history-cut\ndata: {\"lastEventId\":\"" + secret + "\",\"earliest\":\"1\"}")
+        .contains("event: history-cut\ndata: {\"lastEventId\":\"" + secret + "\",\"earliest\":\"#1\"}")
         .doesNotContain("secret\n");
     assertThat(afterSecret.replace(secret, "ASKED")).isEqualTo(afterUnknown.replace("never-published", "ASKED"));
     // Who may see it resumes after it, as from any id the log holds.
     assertThat(resume("/events?topic=t&auth=1", secret))
-        .isEqualTo("last-event-id: " + secret + "\nretry: 3000\n\nid: 3\ndata: three\n\n");
+        .isEqualTo("last-event-id: " + secret + "\nretry: 3000\n\nid: #3\ndata: three\n\n");
   }
 
   @Test
@@ -79,7 +79,7 @@ class ReplayTest {
 
   private static List<Integer> ids(String body) {
     List<Integer> ids = new ArrayList<>();
-    Matcher m = Pattern.compile("(?m)^id: (\\d+)$").matcher(body);
+    Matcher m = Pattern.compile("(?m)^id: #(\\d+)$").matcher(body);
     while (m.find()) ids.add(Integer.parseInt(m.group(1)));
     return ids;
   }

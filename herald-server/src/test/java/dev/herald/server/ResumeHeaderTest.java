@@ -52,8 +52,8 @@ class ResumeHeaderTest {
     server.broker().publish("t", Event.of("three")).toCompletableFuture().join();
 
     assertThat(resumedAfter("", null)).as("not a resume").isEmpty();
-    assertThat(resumedAfter("", "1")).contains("1");
-    assertThat(resumedAfter("", "3")).as("nothing follows it").contains("3");
+    assertThat(resumedAfter("", "#1")).contains("#1");
+    assertThat(resumedAfter("", "#3")).as("nothing follows it").contains("#3");
     assertThat(resumedAfter("", "no-such-id")).contains(EventLog.EARLIEST);
     assertThat(resumedAfter("&lastEventID=earliest", null)).contains(EventLog.EARLIEST);
     // Any id, as the UTF-8 bytes the request carried it in (here in the query: the JDK client

@@ -56,9 +56,9 @@ class ServerWireTest {
       awaitSubscribers("news", 1);
       String id = server.broker().publish("news", Event.named("headline", "line one\nline two"))
           .toCompletableFuture().get();
-      assertThat(id).isEqualTo("1");
+      assertThat(id).isEqualTo("#1");
       assertThat(c.awaitBody("line two\n\n"))
-          .endsWith("id: 1\nevent: headline\ndata: line one\ndata: line two\n\n");
+          .endsWith("id: #1\nevent: headline\ndata: line one\ndata: line two\n\n");
     }
   }
 
@@ -87,7 +87,7 @@ class ServerWireTest {
       server.broker().publish("c/2", Event.of("by pattern"));
       String body = c.awaitBody("by pattern");
       assertThat(body.split("once", -1)).hasSize(2);
-      assertThat(body).endsWith("id: 1\ndata: once\n\nid: 2\ndata: by pattern\n\n");
+      assertThat(body).endsWith("id: #1\ndata: once\n\nid: #2\ndata: by pattern\n\n");
     }
   }
 
@@ -97,11 +97,11 @@ class ServerWireTest {
     for (int i = 1; i <= 5; i++) server.broker().publish("t", Event.of("e" + i));
     server.broker().publish("other", Event.of("not mine"));
     try (RawClient c = RawClient.connect(server.port())) {
-      c.get("/events?topic=t", "Last-Event-ID: 3").readHead();
-      assertThat(c.awaitBody("e5")).isEqualTo("retry: 3000\n\nid: 4\ndata: e4\n\nid: 5\ndata: e5\n\n");
+      c.get("/events?topic=t", "Last-Event-ID: #3").readHead();
+      assertThat(c.awaitBody("e5")).isEqualTo("retry: 3000\n\nid: #4\ndata: e4\n\nid: #5\ndata: e5\n\n");
       awaitSubscribers("t", 1);
       server.broker().publish("t", Event.of("live"));
-      assertThat(c.awaitBody("live")).endsWith("id: 5\ndata: e5\n\nid: 7\ndata: live\n\n");
+      assertThat(c.awaitBody("live")).endsWith("id: #5\ndata: e5\n\nid: #7\ndata: live\n\n");
     }
   }
 
@@ -110,8 +110,8 @@ class ServerWireTest {
     start();
     for (int i = 1; i <= 3; i++) server.broker().publish("t", Event.of("e" + i));
     try (RawClient c = RawClient.connect(server.port())) {
-      c.get("/events?topic=t&lastEventID=2").readHead();
-      assertThat(c.awaitBody("e3")).isEqualTo("retry: 3000\n\nid: 3\ndata: e3\n\n");
+      c.get("/events?topic=t&lastEventID=%232").readHead();
+      assertThat(c.awaitBody("e3")).isEqualTo("retry: 3000\n\nid: #3\ndata: e3\n\n");
     }
   }
 
@@ -120,10 +120,10 @@ class ServerWireTest {
     start(HeraldServer.builder().eventLog(InMemoryEventLog.create(2, 1 << 20, Duration.ofHours(1))));
     for (int i = 1; i <= 4; i++) server.broker().publish("t", Event.of("e" + i));
     try (RawClient c = RawClient.connect(server.port())) {
-      c.get("/events?topic=t", "Last-Event-ID: 1").readHead();
+      c.get("/events?topic=t", "Last-Event-ID: #1").readHead();
       assertThat(c.awaitBody("e4")).isEqualTo("retry: 3000\n\n"
-          + "event: history-cut\ndata: {\"lastEventId\":\"1\",\"earliest\":\"3\"}\n\n"
-          + "id: 3\ndata: e3\n\nid: 4\ndata: e4\n\n");
+          + "event: history-cut\ndata: {\"lastEventId\":\"#1\",\"earliest\":\"#3\"}\n\n"
+          + "id: #3\ndata: e3\n\nid: #4\ndata: e4\n\n");
     }
   }
 
@@ -136,7 +136,7 @@ class ServerWireTest {
       c.sendBytes(("GET /events?topic=t HTTP/1.1\r\nHost: x\r\nLast-Event-ID: \u2026\r\n\r\n")
           .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       c.readHead();
-      assertThat(c.awaitBody("second")).isEqualTo("retry: 3000\n\nid: 2\ndata: second\n\n");
+      assertThat(c.awaitBody("second")).isEqualTo("retry: 3000\n\nid: #2\ndata: second\n\n");
     }
   }
 
@@ -184,7 +184,7 @@ class ServerWireTest {
       assertThat(slowClosed.get()).as("slow consumer closed").isEqualTo(1);
       awaitSubscribers("t", 1);
       server.broker().publish("t", Event.of("after"));
-      assertThat(fast.awaitBody("after")).isEqualTo("id: " + (n + 1) + "\ndata: after\n\n");
+      assertThat(fast.awaitBody("after")).isEqualTo("id: #" + (n + 1) + "\ndata: after\n\n");
     }
   }
 

@@ -78,16 +78,16 @@ class TailGapTest {
 
       assertThat(news.awaitClosed(Duration.ofSeconds(5))).isTrue();
       assertThat(other.awaitClosed(Duration.ofSeconds(5))).isTrue();
-      assertThat(news.body()).endsWith("id: 1\ndata: before\n\n").doesNotContain("skipped", "after");
+      assertThat(news.body()).endsWith("id: #1\ndata: before\n\n").doesNotContain("skipped", "after");
       assertThat(news.bodyEnded()).isTrue();
       // No event for "other" yet: it is told the last id before the gap, to resume from there.
-      assertThat(other.body()).isEqualTo("retry: 3000\n\nid: 1\n\n");
+      assertThat(other.body()).isEqualTo("retry: 3000\n\nid: #1\n\n");
       assertThat(other.bodyEnded()).isTrue();
     }
     // Back with its Last-Event-ID, the subscriber gets what it missed from the history, in order.
     try (RawClient news = RawClient.connect(server.port())) {
-      news.get("/events?topic=news", "Last-Event-ID: 1").readHead();
-      assertThat(news.awaitBody("after")).endsWith("id: 2\ndata: skipped\n\nid: 3\ndata: after\n\n");
+      news.get("/events?topic=news", "Last-Event-ID: #1").readHead();
+      assertThat(news.awaitBody("after")).endsWith("id: #2\ndata: skipped\n\nid: #3\ndata: after\n\n");
     }
   }
 
@@ -101,12 +101,12 @@ class TailGapTest {
       publishSkipped("news", "skipped");
       publish("news", "after");
       // An id-only frame: the client's last event id moves to 1, and no event fires.
-      assertThat(news.awaitEnd()).isEqualTo("retry: 3000\n\nid: 1\n\n");
+      assertThat(news.awaitEnd()).isEqualTo("retry: 3000\n\nid: #1\n\n");
       assertThat(news.bodyEnded()).isTrue();
     }
     try (RawClient news = RawClient.connect(server.port())) {
-      news.get("/events?topic=news", "Last-Event-ID: 1").readHead();
-      assertThat(news.awaitBody("after")).isEqualTo("retry: 3000\n\nid: 2\ndata: skipped\n\nid: 3\ndata: after\n\n");
+      news.get("/events?topic=news", "Last-Event-ID: #1").readHead();
+      assertThat(news.awaitBody("after")).isEqualTo("retry: 3000\n\nid: #2\ndata: skipped\n\nid: #3\ndata: after\n\n");
     }
   }
 
@@ -128,7 +128,7 @@ class TailGapTest {
     MessageEvent skipped = received.poll(10, TimeUnit.SECONDS);
     assertThat(skipped).isNotNull();
     assertThat(skipped.data()).isEqualTo("skipped");
-    assertThat(skipped.lastEventId()).isEqualTo("2");
+    assertThat(skipped.lastEventId()).isEqualTo("#2");
     MessageEvent after = received.poll(10, TimeUnit.SECONDS);
     assertThat(after).isNotNull();
     assertThat(after.data()).isEqualTo("after");
@@ -154,14 +154,14 @@ class TailGapTest {
       insider.awaitBody("secret");
       publishSkipped("news", "skipped");
       publish("news", "after");
-      assertThat(outsider.awaitEnd()).isEqualTo("retry: 3000\n\nid: 1\n\n");
+      assertThat(outsider.awaitEnd()).isEqualTo("retry: 3000\n\nid: #1\n\n");
       // It has the id of the newest event before the gap already: nothing more to tell it.
-      assertThat(insider.awaitEnd()).isEqualTo("retry: 3000\n\nid: 2\ndata: secret\n\n");
+      assertThat(insider.awaitEnd()).isEqualTo("retry: 3000\n\nid: #2\ndata: secret\n\n");
     }
     try (RawClient outsider = RawClient.connect(server.port())) {
-      outsider.get("/events?topic=news", "Last-Event-ID: 1").readHead();
+      outsider.get("/events?topic=news", "Last-Event-ID: #1").readHead();
       assertThat(outsider.awaitBody("after"))
-          .isEqualTo("retry: 3000\n\nid: 3\ndata: skipped\n\nid: 4\ndata: after\n\n");
+          .isEqualTo("retry: 3000\n\nid: #3\ndata: skipped\n\nid: #4\ndata: after\n\n");
     }
   }
 
@@ -171,7 +171,7 @@ class TailGapTest {
     publish("news", "before");
     CompletableFuture<Void> historyRead = log.holdReads();
     try (RawClient news = RawClient.connect(server.port())) {
-      news.get("/events?topic=news", "Last-Event-ID: 1");
+      news.get("/events?topic=news", "Last-Event-ID: #1");
       awaitSubscribers("news", 1); // registered, holding live events, its history not read yet
       publishSkipped("news", "skipped");
       publish("news", "after");
@@ -202,7 +202,7 @@ class TailGapTest {
       assertThat(wire.ended()).isTrue();
       assertThat(wire.afterEnd()).as("bytes after the last chunk").isEmpty();
       assertThat(wire.body().replace(":\n", "")) // heartbeats from before the gap
-          .endsWith("id: " + n + "\ndata: " + BIG + "\n\n")
+          .endsWith("id: #" + n + "\ndata: " + BIG + "\n\n")
           .doesNotContain("skipped", "after");
     }
   }
@@ -215,16 +215,16 @@ class TailGapTest {
     // The replay stops when the socket and the 1 MiB outbound buffer are full, and resumes as the
     // client reads: until then the stream is not live.
     try (StalledClient stalled =
-        StalledClient.get(server.port(), "/events?topic=news", "Last-Event-ID: 1").awaitHead()) {
+        StalledClient.get(server.port(), "/events?topic=news", "Last-Event-ID: #1").awaitHead()) {
       awaitSubscribers("news", 1);
       publishSkipped("news", "skipped");
       publish("news", "after");
       StalledClient.Wire wire = stalled.readToClose(Duration.ofSeconds(30));
       assertThat(wire.ended()).isTrue();
       assertThat(wire.afterEnd()).as("bytes after the last chunk").isEmpty();
-      assertThat(wire.body()).as("the replay, still running at the gap").doesNotContain("id: " + n + "\n");
+      assertThat(wire.body()).as("the replay, still running at the gap").doesNotContain("id: #" + n + "\n");
       assertThat(wire.body())
-          .startsWith("retry: 3000\n\nid: 2\ndata: " + BIG + "\n\n")
+          .startsWith("retry: 3000\n\nid: #2\ndata: " + BIG + "\n\n")
           .doesNotContain("skipped", "after")
           .doesNotContainPattern("id: [^\n]*\n\n"); // an id-only frame
     }

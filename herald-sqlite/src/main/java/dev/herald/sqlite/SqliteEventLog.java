@@ -181,20 +181,15 @@ public final class SqliteEventLog implements EventLog {
 
   /**
    * Queues {@code event} for the next batch. The stage completes, on the writer thread, once the
-   * batch is committed and the event went to the tail; it fails with IllegalArgumentException for
-   * an own id of decimal digits only (the log's own ids), IllegalStateException once the log is
-   * closed, RejectedExecutionException
-   * when too many appends are waiting, or the SQLException of a failed write.
+   * batch is committed and the event went to the tail; it fails with IllegalStateException once the
+   * log is closed, RejectedExecutionException when too many appends are waiting, or the
+   * SQLException of a failed write. An event without its own id gets {@code #<position>}.
    * The broker checked the update (topics, data, a non-empty own id).
    */
   @Override
   public CompletionStage<StoredEvent> append(List<String> topics, Event event, boolean privateUpdate) {
     Objects.requireNonNull(event, "event");
     List<String> copy = List.copyOf(topics);
-    if (event.id() != null && isPositionId(event.id())) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("id " + event.id() + " is reserved: ids of"
-          + " decimal digits only are the ones the log assigns (use another form, such as urn:uuid:...)"));
-    }
     CompletableFuture<StoredEvent> result = new CompletableFuture<>();
     switch (queue.offer(new WriteTask.Append(copy, event, privateUpdate, result))) {
       case ACCEPTED:
@@ -309,11 +304,6 @@ public final class SqliteEventLog implements EventLog {
     } catch (IOException e) {
       LOG.warn("event store: releasing the directory lock failed", e);
     }
-  }
-
-  /** Whether {@code id} has the shape of the ids this log assigns: decimal digits only. */
-  private static boolean isPositionId(String id) {
-    return !id.isEmpty() && id.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   private static void closeAll(StoreReaders readers, Connection write, DirectoryLock lock) throws IOException {

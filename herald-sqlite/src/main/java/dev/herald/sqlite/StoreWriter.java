@@ -1,5 +1,6 @@
 package dev.herald.sqlite;
 
+import dev.herald.server.EventLog;
 import dev.herald.server.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -181,7 +182,7 @@ final class StoreWriter implements Runnable {
   /** Inserts one event; null (and its stage failed) if it is invalid. */
   private StoredEvent insert(WriteTask.Append a) throws SQLException {
     long position = lastPosition + 1;
-    String id = a.event().id() != null ? a.event().id() : Long.toString(position);
+    String id = a.event().id() != null ? a.event().id() : EventLog.ASSIGNED_ID_MARK + position;
     // Timestamps never go down with the position, even if the clock steps back: age retention
     // then always deletes a prefix of the log.
     long timestamp = Math.max(clock.millis(), lastTimestampMillis);

@@ -79,12 +79,12 @@ class SqliteEventLogTest {
     StoredEvent own = await(log.append(List.of("a"), Event.builder().id("mine").data("two").build(), false));
     StoredEvent third = await(log.append(List.of("a"), Event.of("three"), false));
 
-    assertThat(first.id()).isEqualTo("1");
+    assertThat(first.id()).isEqualTo("#1");
     assertThat(first.position()).isEqualTo(1);
     assertThat(own.id()).isEqualTo("mine");
     assertThat(own.position()).isEqualTo(2);
-    assertThat(third.id()).isEqualTo("3");
-    assertThat(third.frame()).isEqualTo(EventEncoder.encode(Event.builder().id("3").data("three").build()));
+    assertThat(third.id()).isEqualTo("#3");
+    assertThat(third.frame()).isEqualTo(EventEncoder.encode(Event.builder().id("#3").data("three").build()));
   }
 
   @Test
@@ -97,20 +97,20 @@ class SqliteEventLogTest {
     await(log.append(List.of("a"), Event.of("4"), false));
 
     assertThat(again.position()).isEqualTo(3);
-    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("x", "2", "x", "4");
+    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("x", "#2", "x", "#4");
     // A client that saw either x resumes after the first: it may see some events again, it loses none.
-    assertThat(ids(await(log.readAfter("x")))).containsExactly("2", "x", "4");
+    assertThat(ids(await(log.readAfter("x")))).containsExactly("#2", "x", "#4");
   }
 
   @Test
-  void refusesOwnIdsShapedLikeTheIdsItAssigns() throws Exception {
+  void assignsMarkedIdsSoADecimalOwnIdNeverMeetsOne() throws Exception {
     SqliteEventLog log = open();
     await(log.append(List.of("a"), Event.of("1"), false));
-    // A publisher sending the next position as its id would make the next assigned id ambiguous.
-    Throwable reserved = failure(log.append(List.of("a"), Event.builder().id("2").data("mine").build(), false));
-    assertThat(reserved).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("id 2 is reserved");
-    assertThat(await(log.append(List.of("a"), Event.of("next"), false)).id()).isEqualTo("2");
-    assertThat(await(log.append(List.of("a"), Event.builder().id("2a").data("x").build(), false)).id()).isEqualTo("2a");
+    // Before ids carried the mark, an own id 2 had to be refused: it was the next assigned id.
+    assertThat(await(log.append(List.of("a"), Event.builder().id("2").data("mine").build(), false)).id()).isEqualTo("2");
+    assertThat(await(log.append(List.of("a"), Event.of("next"), false)).id()).isEqualTo("#3");
+    assertThat(ids(await(log.readAfter("2")))).containsExactly("#3");
+    assertThat(ids(await(log.readAfter("#1")))).containsExactly("2", "#3");
   }
 
   @Test
@@ -133,7 +133,9 @@ class SqliteEventLogTest {
     assertThat(all.events().get(1).event()).isEqualTo(Event.builder().id("mine").type("t").data("eight").build());
     assertThat(all.events().get(1).privateUpdate()).isTrue();
     // Positions are still never reused, and ids may now repeat.
-    assertThat(await(log.append(List.of("a"), Event.of("next"), false)).id()).isEqualTo("13");
+    assertThat(await(log.append(List.of("a"), Event.of("next"), false)).id()).isEqualTo("#13");
+    // An id assigned before ids carried the mark still resumes.
+    assertThat(ids(await(log.readAfter("7")))).containsExactly("mine", "#13");
     assertThat(await(log.append(List.of("a"), Event.builder().id("mine").data("again").build(), false)).position())
         .isEqualTo(14);
     log.close();
@@ -156,13 +158,13 @@ class SqliteEventLogTest {
     SqliteEventLog log = open();
     for (int i = 1; i <= 5; i++) await(log.append(List.of("t" + i % 2), Event.of("e" + i), false));
 
-    Replay replay = await(log.readAfter("2"));
+    Replay replay = await(log.readAfter("#2"));
 
     assertThat(replay.historyCut()).isFalse();
-    assertThat(ids(replay)).containsExactly("3", "4", "5");
+    assertThat(ids(replay)).containsExactly("#3", "#4", "#5");
     assertThat(replay.events()).extracting(StoredEvent::position).containsExactly(3L, 4L, 5L);
-    assertThat(await(log.readAfter("5")).events()).isEmpty();
-    assertThat(await(log.readAfter("5")).historyCut()).isFalse();
+    assertThat(await(log.readAfter("#5")).events()).isEmpty();
+    assertThat(await(log.readAfter("#5")).historyCut()).isFalse();
   }
 
   @Test
@@ -174,7 +176,7 @@ class SqliteEventLogTest {
     Replay replay = await(log.readAfter("never-seen"));
 
     assertThat(replay.historyCut()).isTrue();
-    assertThat(ids(replay)).containsExactly("1", "2");
+    assertThat(ids(replay)).containsExactly("#1", "#2");
   }
 
   @Test
@@ -186,7 +188,7 @@ class SqliteEventLogTest {
     Replay replay = await(log.readAfter(EventLog.EARLIEST));
 
     assertThat(replay.historyCut()).isFalse();
-    assertThat(ids(replay)).containsExactly("1");
+    assertThat(ids(replay)).containsExactly("#1");
   }
 
   @Test
@@ -217,7 +219,7 @@ class SqliteEventLogTest {
     }
     assertThat(read.get(0).event().retry()).isEqualTo(Duration.ofNanos(1_500_000));
     assertThat(read.get(0).privateUpdate()).isTrue();
-    assertThat(read.get(2).event().id()).isEqualTo("3");
+    assertThat(read.get(2).event().id()).isEqualTo("#3");
     assertThat(read.get(0).frame()).isEqualTo(EventEncoder.encode(full));
   }
 
@@ -249,8 +251,8 @@ class SqliteEventLogTest {
     log.onAppend(e -> {
       throw new IllegalStateException("fan-out choked");
     });
-    assertThat(await(log.append(List.of("a"), Event.of("x"), false)).id()).isEqualTo("1");
-    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("1");
+    assertThat(await(log.append(List.of("a"), Event.of("x"), false)).id()).isEqualTo("#1");
+    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("#1");
   }
 
   @Test
@@ -269,10 +271,10 @@ class SqliteEventLogTest {
     Throwable failed = failure(log.append(List.of("a"), Event.of("boom"), false));
 
     assertThat(failed).isInstanceOf(SQLException.class).hasMessageContaining("disk on fire");
-    assertThat(tailed).extracting(StoredEvent::id).containsExactly("1");
+    assertThat(tailed).extracting(StoredEvent::id).containsExactly("#1");
     StoredEvent after = await(log.append(List.of("a"), Event.of("after"), false));
     assertThat(after.position()).isEqualTo(2);
-    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("1", "2");
+    assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("#1", "#2");
   }
 
   @Test
@@ -299,11 +301,11 @@ class SqliteEventLogTest {
     SqliteEventLog again = open();
     StoredEvent next = await(again.append(List.of("a"), Event.of("3"), false));
 
-    assertThat(next.id()).isEqualTo("3");
+    assertThat(next.id()).isEqualTo("#3");
     assertThat(next.position()).isEqualTo(3);
-    assertThat(ids(await(again.readAfter("1")))).containsExactly("own", "3");
+    assertThat(ids(await(again.readAfter("#1")))).containsExactly("own", "#3");
     // The id index survives the reopening: a resume from the own id still finds it.
-    assertThat(ids(await(again.readAfter("own")))).containsExactly("3");
+    assertThat(ids(await(again.readAfter("own")))).containsExactly("#3");
   }
 
   @Test

@@ -100,7 +100,7 @@ class SqlitePagedReplayTest {
 
     Replay afterSecret = await(log.readPage(ReplayRequest.after(secret.id(), anonymous, 100, 1 << 20)));
     Replay afterUnknown = await(log.readPage(ReplayRequest.after("never", anonymous, 100, 1 << 20)));
-    assertThat(ids(afterSecret)).isEqualTo(ids(afterUnknown)).containsExactly("1", "2", "3");
+    assertThat(ids(afterSecret)).isEqualTo(ids(afterUnknown)).containsExactly("#1", "#2", "#3");
     assertThat(List.of(afterSecret.historyCut(), afterSecret.afterPosition(), afterSecret.more()))
         .isEqualTo(List.of(afterUnknown.historyCut(), afterUnknown.afterPosition(), afterUnknown.more()))
         .isEqualTo(List.of(true, Long.MIN_VALUE, false));
@@ -108,6 +108,6 @@ class SqlitePagedReplayTest {
     Replay allowed = await(log.readPage(ReplayRequest.after(secret.id(), authorised, 100, 1 << 20)));
     assertThat(allowed.historyCut()).isFalse();
     assertThat(allowed.afterPosition()).isEqualTo(secret.position());
-    assertThat(ids(allowed)).containsExactly("3");
+    assertThat(ids(allowed)).containsExactly("#3");
   }
 }

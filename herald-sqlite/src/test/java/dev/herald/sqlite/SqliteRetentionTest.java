@@ -26,11 +26,11 @@ class SqliteRetentionTest {
       for (int i = 1; i <= 5; i++) await(log.append(List.of("a"), Event.of("e" + i), false));
 
       assertThat(log.size()).isEqualTo(3);
-      assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("3", "4", "5");
-      Replay evicted = await(log.readAfter("1"));
+      assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("#3", "#4", "#5");
+      Replay evicted = await(log.readAfter("#1"));
       assertThat(evicted.historyCut()).isTrue();
-      assertThat(ids(evicted)).containsExactly("3", "4", "5");
-      assertThat(ids(await(log.readAfter("3")))).containsExactly("4", "5");
+      assertThat(ids(evicted)).containsExactly("#3", "#4", "#5");
+      assertThat(ids(await(log.readAfter("#3")))).containsExactly("#4", "#5");
     }
   }
 
@@ -41,7 +41,7 @@ class SqliteRetentionTest {
     }
     try (SqliteEventLog log = SqliteEventLog.open(dir, 4, Duration.ofHours(1), clock)) {
       await(log.append(List.of("a"), Event.of("e11"), false));
-      assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("8", "9", "10", "11");
+      assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("#8", "#9", "#10", "#11");
     }
   }
 
@@ -55,10 +55,10 @@ class SqliteRetentionTest {
       clock.advance(Duration.ofSeconds(31));
 
       // Expired events are never replayed, even before the background pass deletes them.
-      assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("3");
-      Replay cut = await(log.readAfter("1"));
+      assertThat(ids(await(log.readAfter(EventLog.EARLIEST)))).containsExactly("#3");
+      Replay cut = await(log.readAfter("#1"));
       assertThat(cut.historyCut()).isTrue();
-      assertThat(ids(cut)).containsExactly("3");
+      assertThat(ids(cut)).containsExactly("#3");
 
       await(log.retainNow());
       assertThat(log.size()).isEqualTo(1);
@@ -66,7 +66,7 @@ class SqliteRetentionTest {
       clock.advance(Duration.ofSeconds(30));
       await(log.retainNow());
       assertThat(log.size()).isZero();
-      assertThat(await(log.readAfter("3"))).isEqualTo(new Replay(List.of(), true));
+      assertThat(await(log.readAfter("#3"))).isEqualTo(new Replay(List.of(), true));
     }
   }
 
@@ -80,7 +80,7 @@ class SqliteRetentionTest {
       assertThat(log.size()).isZero();
     }
     try (SqliteEventLog log = SqliteEventLog.open(dir, 100, Duration.ofMinutes(1), clock)) {
-      assertThat(await(log.append(List.of("a"), Event.of("3"), false)).id()).isEqualTo("3");
+      assertThat(await(log.append(List.of("a"), Event.of("3"), false)).id()).isEqualTo("#3");
     }
   }
 

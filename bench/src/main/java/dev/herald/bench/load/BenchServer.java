@@ -1,6 +1,7 @@
 package dev.herald.bench.load;
 
 import dev.herald.protocol.Event;
+import dev.herald.server.EventLog;
 import dev.herald.server.HeraldServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -179,7 +180,7 @@ public final class BenchServer {
               reply(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(error));
               return;
             }
-            lastId.accumulateAndGet(Long.parseLong(id), Math::max);
+            lastId.accumulateAndGet(Long.parseLong(id.substring(EventLog.ASSIGNED_ID_MARK.length())), Math::max);
             if (afterFanOut) {
               afterFanOut(() -> reply(ctx, keepAlive, HttpResponseStatus.OK, id));
             } else {

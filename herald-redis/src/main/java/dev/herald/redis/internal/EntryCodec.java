@@ -1,6 +1,7 @@
 package dev.herald.redis.internal;
 
 import dev.herald.protocol.Event;
+import dev.herald.server.EventLog;
 import dev.herald.server.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,8 +69,9 @@ public final class EntryCodec {
     if (f.containsKey(COMMENTS)) {
       for (int i = 0, n = Integer.parseInt(f.get(COMMENTS)); i < n; i++) b.comment(f.get(COMMENT + i));
     }
-    // The id clients see: the publisher's own, else the entry id; the position is the entry's.
-    String eventId = f.getOrDefault(OWN_ID, id);
+    // The id clients see: the publisher's own, else the entry id marked as assigned ("#<ms>-<seq>");
+    // the position is the entry's.
+    String eventId = f.containsKey(OWN_ID) ? f.get(OWN_ID) : EventLog.ASSIGNED_ID_MARK + id;
     b.id(eventId);
     return StoredEvent.of(eventId, StreamIds.position(id), topics, b.build(), StreamIds.millis(id),
         "1".equals(f.get(PRIVATE)));

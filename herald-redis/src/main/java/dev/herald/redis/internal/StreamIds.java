@@ -1,5 +1,7 @@
 package dev.herald.redis.internal;
 
+import dev.herald.server.EventLog;
+
 /**
  * Redis stream entry ids ({@code <ms>-<seq>}) and the log positions derived from them.
  *
@@ -23,6 +25,17 @@ public final class StreamIds {
       if (i != dash && (id.charAt(i) < '0' || id.charAt(i) > '9')) return false;
     }
     return true;
+  }
+
+  /**
+   * The stream entry id a client's {@code Last-Event-ID} names, or null for a publisher's own id:
+   * {@code #<ms>-<seq>} as the log assigns them, or {@code <ms>-<seq>} as it assigned them before
+   * ids carried the mark.
+   */
+  public static String entryIdOf(String lastEventId) {
+    String bare = lastEventId.startsWith(EventLog.ASSIGNED_ID_MARK)
+        ? lastEventId.substring(EventLog.ASSIGNED_ID_MARK.length()) : lastEventId;
+    return isStreamId(bare) ? bare : null;
   }
 
   /** The millisecond part of a stream id (Redis's clock when the entry was added). */

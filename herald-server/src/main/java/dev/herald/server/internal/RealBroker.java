@@ -125,6 +125,10 @@ public final class RealBroker implements Broker {
       // An empty id resets a client's last event id: an event the log keeps needs one to resume from.
       return CompletableFuture.failedFuture(new IllegalArgumentException("id must not be empty"));
     }
+    if (event.id() != null && event.id().startsWith(EventLog.ASSIGNED_ID_MARK)) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "id must not start with '" + EventLog.ASSIGNED_ID_MARK + "': such ids are the ones the log assigns"));
+    }
     if (closed.get()) return CompletableFuture.failedFuture(new IllegalStateException("the broker is closed"));
     long queued = queuedBytes.get();
     if (queued > maxQueuedBytes) {

@@ -49,7 +49,7 @@ class BrowserCorsTest {
     publish("news", Event.of("allowed"));
 
     eventually().untilAsserted(() ->
-        assertThat(page.received("news")).containsExactly(new Received("message", "allowed", "1")));
+        assertThat(page.received("news")).containsExactly(new Received("message", "allowed", "#1")));
     assertThat(page.callbacks("news")).containsExactly("open OPEN");
   }
 
@@ -84,7 +84,7 @@ class BrowserCorsTest {
     publish("news", Event.of("for anyone"));
 
     eventually().untilAsserted(() ->
-        assertThat(page.received("news")).containsExactly(new Received("message", "for anyone", "1")));
+        assertThat(page.received("news")).containsExactly(new Received("message", "for anyone", "#1")));
   }
 
   @Test
@@ -96,7 +96,7 @@ class BrowserCorsTest {
     publish("news", Event.of("with cookies"));
 
     eventually().untilAsserted(() ->
-        assertThat(page.received("news")).containsExactly(new Received("message", "with cookies", "1")));
+        assertThat(page.received("news")).containsExactly(new Received("message", "with cookies", "#1")));
   }
 
   @Test

@@ -62,11 +62,11 @@ class BrowserEventSourceTest {
     publish(server, "ticks", Event.of("last"));
 
     eventually().untilAsserted(() -> assertThat(page.received("ticks")).containsExactly(
-        new Received("price", "101.5", "1"),
-        new Received("message", "hello", "2"),
-        new Received("price", "line one\nline two", "3"),
+        new Received("price", "101.5", "#1"),
+        new Received("message", "hello", "#2"),
+        new Received("price", "line one\nline two", "#3"),
         // 4 is a "volume" event: no listener, and never onmessage.
-        new Received("message", "last", "5")));
+        new Received("message", "last", "#5")));
     assertThat(page.callbacks("ticks")).containsExactly("open OPEN");
   }
 
@@ -81,7 +81,7 @@ class BrowserEventSourceTest {
     publish(server, "news", Event.of("same origin"));
 
     eventually().untilAsserted(() ->
-        assertThat(page.received("news")).containsExactly(new Received("message", "same origin", "1")));
+        assertThat(page.received("news")).containsExactly(new Received("message", "same origin", "#1")));
   }
 
   @Test
@@ -109,9 +109,10 @@ class BrowserEventSourceTest {
     publishNumbered(second, 10, 12); // live again
 
     List<String> expected = IntStream.rangeClosed(1, 12).mapToObj(Integer::toString).toList();
+    List<String> expectedIds = expected.stream().map(i -> "#" + i).toList();
     eventually().untilAsserted(() -> assertThat(page.receivedIds("ticks")).hasSizeGreaterThanOrEqualTo(12));
     assertThat(page.received("ticks"))
-        .extracting(Received::lastEventId).containsExactlyElementsOf(expected);
+        .extracting(Received::lastEventId).containsExactlyElementsOf(expectedIds);
     assertThat(page.received("ticks"))
         .extracting(Received::data).containsExactlyElementsOf(expected.stream().map(i -> "tick " + i).toList());
     assertThat(page.readyState("ticks")).isEqualTo("OPEN");
@@ -158,9 +159,9 @@ class BrowserEventSourceTest {
     publish(server, "sport", Event.of("last"));
 
     eventually().untilAsserted(() -> assertThat(page.received("mixed")).containsExactly(
-        new Received("message", "everywhere", "1"),
-        new Received("message", "by pattern", "2"),
-        new Received("message", "last", "4")));
+        new Received("message", "everywhere", "#1"),
+        new Received("message", "by pattern", "#2"),
+        new Received("message", "last", "#4")));
   }
 
   @Test
@@ -184,11 +185,11 @@ class BrowserEventSourceTest {
 
     eventually().untilAsserted(() -> assertThat(page.receivedIds("ticks")).hasSizeGreaterThanOrEqualTo(4));
     assertThat(page.received("ticks")).containsExactly(
-        new Received("message", "tick 1", "1"),
-        // No id of its own: the page's last event id stays "1" until the history comes.
-        new Received("history-cut", "{\"lastEventId\":\"1\",\"earliest\":\"3\"}", "1"),
-        new Received("message", "tick 3", "3"),
-        new Received("message", "tick 4", "4"));
+        new Received("message", "tick 1", "#1"),
+        // No id of its own: the page's last event id stays "#1" until the history comes.
+        new Received("history-cut", "{\"lastEventId\":\"#1\",\"earliest\":\"#3\"}", "#1"),
+        new Received("message", "tick 3", "#3"),
+        new Received("message", "tick 4", "#4"));
   }
 
   @Test
@@ -262,7 +263,7 @@ class BrowserEventSourceTest {
 
   private static void publishNumbered(HeraldServer server, int from, int to) throws Exception {
     for (int i = from; i <= to; i++) {
-      assertThat(publish(server, "ticks", Event.of("tick " + i))).isEqualTo(Integer.toString(i));
+      assertThat(publish(server, "ticks", Event.of("tick " + i))).isEqualTo("#" + i);
     }
   }
 }

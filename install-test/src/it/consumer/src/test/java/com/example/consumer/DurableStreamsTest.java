@@ -38,7 +38,7 @@ class DurableStreamsTest {
         MessageEvent event = stream.next();
         assertThat(event.type()).isEqualTo("headline");
         assertThat(event.data()).isEqualTo("kept on disk");
-        assertThat(event.lastEventId()).isEqualTo("1");
+        assertThat(event.lastEventId()).isEqualTo("#1");
       }
     }
   }
