@@ -204,6 +204,7 @@ public final class Hub implements AutoCloseable {
         .streamPath(PATH)
         .cors(cors(settings.corsOrigins()))
         .streamHeader("link", "<" + PATH + ">; rel=\"mercure\"")
+        .resumeHeader("mercure-last-event-id")
         .topicSelector(selector)
         .maxRequestBodyBytes(requestBodyLimit(settings.maxDataBytes()))
         .outboundBufferLimitBytes(settings.maxOutboundBytes());

@@ -210,6 +210,8 @@ class HubPublishSubscribeTest {
       HubClient.Stream.Received cut = s.take();
       assertThat(cut.type()).isEqualTo("history-cut");
       assertThat(s.response.headers().firstValue("last-event-id")).hasValue("earliest");
+      // Mercure 1.0's name for it, as the reference hub sends it.
+      assertThat(s.response.headers().firstValue("mercure-last-event-id")).hasValue("earliest");
       assertThat(s.take().data()).isEqualTo("e1");
       assertThat(s.take().data()).isEqualTo("e2");
     }

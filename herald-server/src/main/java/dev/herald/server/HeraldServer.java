@@ -212,6 +212,7 @@ public final class HeraldServer implements AutoCloseable {
     private HttpEndpoint fallbackEndpoint;
     private final Map<String, String> streamHeaders = new LinkedHashMap<>();
     private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
+    private final List<String> resumeHeaders = new ArrayList<>();
     private final Map<String, TopicSelector> extraStreams = new LinkedHashMap<>();
     private Broker broker;
     // The broker's settings, for the broker this builder makes when given none; null: not set.
@@ -361,6 +362,18 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Answers every resume with this header too, besides {@code Last-Event-ID}: the id the stream
+     * resumes after, or {@code earliest}. Mercure's 1.0 draft names it {@code Mercure-Last-Event-ID}.
+     */
+    public Builder resumeHeader(String name) {
+      if (name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
+        throw new IllegalArgumentException("not a header name: " + name);
+      }
+      resumeHeaders.add(name.toLowerCase(Locale.ROOT));
+      return this;
+    }
+
     /** The largest request body an endpoint accepts; larger is a 413. Default 1 MiB. */
     public Builder maxRequestBodyBytes(int bytes) {
       if (bytes < 0) throw new IllegalArgumentException("maxRequestBodyBytes must not be negative: " + bytes);
@@ -478,7 +491,8 @@ public final class HeraldServer implements AutoCloseable {
       SslContext ssl = tlsCert == null ? null : sslContext(tlsCert, tlsKey);
       ServerConfig config = new ServerConfig(bindAddress, port, streamPath, cors, retryHint,
           outboundBufferLimitBytes, maxTopicsPerConnection, topicSelector, routes, ssl, h2c,
-          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes, extraStreams, limits());
+          requestTimeout, endpoints, fallbackEndpoint, streamHeaders, maxRequestBodyBytes, extraStreams, limits(),
+          resumeHeaders);
       return new HeraldServer(config, (RealBroker) (broker != null ? broker : ownBroker()));
     }
 

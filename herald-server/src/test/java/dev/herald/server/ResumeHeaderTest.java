@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.testing.EventStreamReader;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.protocol.Event;
@@ -60,5 +61,30 @@ class ResumeHeaderTest {
     // sends only ASCII header values); the JDK reads header bytes as ISO-8859-1.
     assertThat(resumedAfter("&lastEventID=" + URLEncoder.encode(own, StandardCharsets.UTF_8), null))
         .contains(new String(own.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void aConfiguredResumeHeaderCarriesTheSameIdAndCrossOriginReadersMaySeeIt() throws Exception {
+    server.close();
+    server = HeraldServer.builder().bindAddress("127.0.0.1").port(0).resumeHeader("Mercure-Last-Event-ID")
+        .streamHeader("link", "</events>; rel=\"mercure\"").cors(CorsPolicy.allowOrigins("https://app.example"))
+        .build().start();
+    String first = server.broker().publish("t", Event.of("one")).toCompletableFuture().join();
+    server.broker().publish("t", Event.of("two")).toCompletableFuture().join();
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/events?topic=t", "Last-Event-ID: " + first, "Origin: https://app.example").readHead();
+      assertThat(c.headers).containsEntry("last-event-id", first).containsEntry("mercure-last-event-id", first)
+          .containsEntry("access-control-expose-headers", "last-event-id, mercure-last-event-id, link");
+      c.awaitBody("data: two\n\n");
+    }
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/events?topic=t", "Last-Event-ID: gone").readHead();
+      assertThat(c.headers).containsEntry("mercure-last-event-id", EventLog.EARLIEST);
+    }
+    try (RawClient c = RawClient.connect(server.port())) {
+      c.get("/events?topic=t").readHead();
+      assertThat(c.headers).doesNotContainKeys("last-event-id", "mercure-last-event-id");
+    }
+    assertThatThrownBy(() -> HeraldServer.builder().resumeHeader("bad name:")).isInstanceOf(IllegalArgumentException.class);
   }
 }

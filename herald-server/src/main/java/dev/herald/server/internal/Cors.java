@@ -29,6 +29,14 @@ final class Cors {
     h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
   }
 
+  /** The stream response's own headers a cross-origin script may read: the resume headers and the configured ones. */
+  static String exposedStreamHeaders(ServerConfig config) {
+    StringBuilder names = new StringBuilder("last-event-id");
+    for (String name : config.resumeHeaders()) names.append(", ").append(name);
+    for (String name : config.streamHeaders().keySet()) names.append(", ").append(name);
+    return names.toString();
+  }
+
   static void addPreflightHeaders(HttpHeaders h, CorsPolicy policy, String origin, String requestedHeaders) {
     addAllowHeaders(h, policy, origin);
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");

@@ -65,9 +65,15 @@ final class NettyTransport implements Transport {
     config.streamHeaders().forEach(h::set);
     if (lastEventId != null) {
       // UTF-8 bytes, as the request header is read: Netty writes each char of a value as one byte.
-      h.set("last-event-id", new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+      String value = new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+      h.set("last-event-id", value);
+      for (String name : config.resumeHeaders()) h.set(name, value);
     }
-    if (allowedOrigin != null) Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
+    if (allowedOrigin != null) {
+      Cors.addAllowHeaders(h, config.cors(), allowedOrigin);
+      // A cross-origin reader of the stream (fetch, not EventSource) sees only the headers listed.
+      h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, Cors.exposedStreamHeaders(config));
+    }
     if (h2) {
       channel.write(res);
       return;

@@ -6,6 +6,7 @@ import dev.herald.server.StreamHandler;
 import dev.herald.server.TopicSelector;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** The server's settings, validated by the public builder. */
@@ -27,12 +28,14 @@ public record ServerConfig(
     Map<String, String> streamHeaders,
     int maxRequestBodyBytes,
     Map<String, TopicSelector> extraStreams,
-    HttpLimits limits) {
+    HttpLimits limits,
+    List<String> resumeHeaders) {
 
   public ServerConfig {
     routes = Map.copyOf(routes);
     endpoints = Map.copyOf(endpoints);
     streamHeaders = Map.copyOf(streamHeaders);
     extraStreams = Map.copyOf(extraStreams);
+    resumeHeaders = List.copyOf(resumeHeaders);
   }
 }
