@@ -44,7 +44,8 @@ class HubCrashRecoveryTest {
   private static final int EVENTS_PER_PUBLISHER = 2_000;
   /** Acknowledged publishes after which the hub is killed: well before the publishers are done. */
   private static final int KILL_AFTER_ACKS = 400;
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** A JVM start and a store recovery on a loaded machine (two test runs at once) took over 30 s. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   /** The log position in an id the hub assigned ({@code #62}). */
   private static long position(String id) {
