@@ -128,8 +128,8 @@ public final class NonBlockingOutput implements WriteListener {
       public void onStartAsync(AsyncEvent event) {}
     });
     synchronized (this) {
-      if (state != State.NEW) return; // aborted meanwhile: completed already
-      state = State.OPEN;
+      if (state == State.CLOSED) return; // aborted meanwhile: completed already
+      if (state == State.NEW) state = State.OPEN; // or ENDING already: the end waits for the container too
     }
     out.setWriteListener(this);
   }
