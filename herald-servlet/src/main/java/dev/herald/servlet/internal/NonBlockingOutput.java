@@ -294,8 +294,10 @@ public final class NonBlockingOutput implements WriteListener {
         int bytes = next.remaining();
         out.write(next);
         synchronized (this) {
-          queue.poll();
-          queuedBytes -= bytes;
+          if (state != State.CLOSED) { // closing emptied the queue already
+            queue.poll();
+            queuedBytes -= bytes;
+          }
         }
         flushPending = true;
       } finally {
