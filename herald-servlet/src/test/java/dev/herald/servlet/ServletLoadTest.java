@@ -28,6 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * publish at once and some clients hang up mid-stream and resume with Last-Event-ID: every stream
  * gets every event exactly once, in the log's order, in well-formed chunks. This is the MVC
  * starter's load (bench/spring scenarios a and f) in miniature, on each container.
+ *
+ * <p>The races it guards against need a request thread preempted within a few instructions: on
+ * the code before issue 17's fixes it failed on Tomcat when the JVM had one core ({@code taskset -c
+ * 1 mvn -o -pl herald-servlet test -Dtest=ServletLoadTest}: three resuming streams closed without a
+ * response head, twice in two runs), as the bench's apps have, and passed on two busy cores.
  */
 class ServletLoadTest {
   private static final int STREAMS = 300;
