@@ -150,4 +150,68 @@ class NonBlockingOutputTest {
       assertThat(stream.output().isOpen()).isFalse();
     }
   }
+
+  /**
+   * Streams whose frames are written and flushed from another thread while the request is still
+   * starting, racing {@link NonBlockingOutput#start()}, then ended: as the broker's loop does when
+   * it replays history to a stream the container thread has just opened.
+   */
+  static final class RacingServlet extends HttpServlet {
+    static final int FRAMES = 40;
+    final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+      res.setContentType("text/event-stream");
+      AsyncContext async = req.startAsync();
+      async.setTimeout(0);
+      NonBlockingOutput output = new NonBlockingOutput(async, res.getOutputStream(), new NonBlockingOutput.Listener() {
+        @Override
+        public void drained() {}
+
+        @Override
+        public void closed() {}
+      });
+      CountDownLatch go = new CountDownLatch(1);
+      Thread writer = new Thread(() -> {
+        try {
+          go.await();
+          for (int i = 0; i < FRAMES; i++) {
+            output.write(ByteBuffer.wrap(("data: " + i + "\n\n").getBytes(StandardCharsets.UTF_8)));
+            output.flush();
+          }
+          output.end();
+        } catch (Throwable t) {
+          failures.add(t);
+        }
+      }, "racing-writer");
+      writer.start();
+      go.countDown();
+      output.start();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("containers")
+  void framesFlushedFromAnotherThreadWhileTheRequestStartsWaitForTheContainer(ServletContainer container)
+      throws Exception {
+    RacingServlet servlet = new RacingServlet();
+    try (container) {
+      container.start("/stream", servlet);
+      StringBuilder expected = new StringBuilder();
+      for (int i = 0; i < RacingServlet.FRAMES; i++) expected.append(i).append(',');
+      for (int request = 0; request < 300; request++) {
+        try (ChunkedStream stream = new ChunkedStream(container.port())) {
+          ChunkedStream.Head head = stream.send("/stream", null).readHead();
+          assertThat(head.status()).as("request %d", request).isEqualTo(200);
+          StringBuilder data = new StringBuilder();
+          boolean ended = stream.readBody(head, dev.herald.protocol.EventStreamParser.create(
+              (type, d, id) -> data.append(d).append(',')));
+          assertThat(ended).as("request %d ended cleanly", request).isTrue();
+          assertThat(data).as("request %d", request).hasToString(expected.toString());
+        }
+      }
+      assertThat(servlet.failures).isEmpty();
+    }
+  }
 }

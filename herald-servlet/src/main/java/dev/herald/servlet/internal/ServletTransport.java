@@ -20,7 +20,8 @@ import java.util.Map;
  * to the handle as soon as there is one.
  */
 public final class ServletTransport implements StreamTransport, NonBlockingOutput.Listener {
-  private final HttpServletResponse response;
+  private final HttpServletResponse response; // touched only through the output's head()
+  private final String description;
   private final NonBlockingOutput output;
   private final long outboundLimitBytes;
   private final Map<String, String> headers;
@@ -35,6 +36,7 @@ public final class ServletTransport implements StreamTransport, NonBlockingOutpu
   public ServletTransport(AsyncContext async, HttpServletResponse response, long outboundLimitBytes,
       Map<String, String> headers) throws IOException {
     this.response = response;
+    this.description = "servlet stream " + Integer.toHexString(System.identityHashCode(this));
     this.outboundLimitBytes = outboundLimitBytes;
     this.headers = Map.copyOf(headers);
     this.output = new NonBlockingOutput(async, response.getOutputStream(), this);
@@ -56,24 +58,30 @@ public final class ServletTransport implements StreamTransport, NonBlockingOutpu
 
   @Override
   public void start(String lastEventId) {
-    response.setStatus(HttpServletResponse.SC_OK);
-    response.setContentType("text/event-stream");
-    response.setCharacterEncoding("UTF-8");
-    response.setHeader("Cache-Control", "no-store");
-    response.setHeader("X-Accel-Buffering", "no");
-    // Header values go out one char per byte: the id's UTF-8 bytes, as Herald's own server sends them.
-    if (lastEventId != null) response.setHeader("Last-Event-ID",
-        new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
-    headers.forEach(response::setHeader);
+    // On the broker's thread: the head is set by the output's writer, once the container is ready
+    // and as long as the request has not completed (after that the response is another's).
+    output.head(() -> {
+      response.setStatus(HttpServletResponse.SC_OK);
+      response.setContentType("text/event-stream");
+      response.setCharacterEncoding("UTF-8");
+      response.setHeader("Cache-Control", "no-store");
+      response.setHeader("X-Accel-Buffering", "no");
+      // Header values go out one char per byte: the id's UTF-8 bytes, as Herald's own server sends them.
+      if (lastEventId != null) response.setHeader("Last-Event-ID",
+          new String(lastEventId.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+      headers.forEach(response::setHeader);
+    });
   }
 
   @Override
   public void historyUnavailable(String message) {
-    response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-    response.setContentType("text/plain");
-    response.setCharacterEncoding("UTF-8");
-    response.setHeader("Retry-After", "1");
-    headers.forEach(response::setHeader);
+    output.head(() -> {
+      response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+      response.setContentType("text/plain");
+      response.setCharacterEncoding("UTF-8");
+      response.setHeader("Retry-After", "1");
+      headers.forEach(response::setHeader);
+    });
     output.write(ByteBuffer.wrap((message + "\n").getBytes(StandardCharsets.UTF_8)));
     output.end();
   }
@@ -139,6 +147,6 @@ public final class ServletTransport implements StreamTransport, NonBlockingOutpu
 
   @Override
   public String toString() {
-    return "servlet stream " + response;
+    return description;
   }
 }

@@ -23,6 +23,12 @@ public final class Jetty implements ServletContainer {
     ServletHolder holder = new ServletHolder("herald", servlet);
     holder.setAsyncSupported(true);
     context.addServlet(holder, pathSpec);
+    // An error page, as applications have (Spring Boot's is /error).
+    context.addServlet(new ServletHolder("error", new ErrorPageServlet()), ErrorPageServlet.PATH);
+    org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler errors = new org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler();
+    errors.addErrorPage(Throwable.class, ErrorPageServlet.PATH);
+    errors.addErrorPage(500, ErrorPageServlet.PATH);
+    context.setErrorHandler(errors);
     server.setHandler(context);
     server.start();
     return this;

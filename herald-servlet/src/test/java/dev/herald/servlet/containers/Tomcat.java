@@ -27,6 +27,18 @@ public final class Tomcat implements ServletContainer {
     Wrapper wrapper = org.apache.catalina.startup.Tomcat.addServlet(context, "herald", servlet);
     wrapper.setAsyncSupported(true);
     context.addServletMappingDecoded(pathSpec, "herald");
+    // An error page, as applications have (Spring Boot's is /error): where the container sends a
+    // request whose async error nobody completed.
+    org.apache.catalina.startup.Tomcat.addServlet(context, "error", new ErrorPageServlet());
+    context.addServletMappingDecoded(ErrorPageServlet.PATH, "error");
+    org.apache.tomcat.util.descriptor.web.ErrorPage page = new org.apache.tomcat.util.descriptor.web.ErrorPage();
+    page.setExceptionType(Throwable.class.getName());
+    page.setLocation(ErrorPageServlet.PATH);
+    context.addErrorPage(page);
+    org.apache.tomcat.util.descriptor.web.ErrorPage status = new org.apache.tomcat.util.descriptor.web.ErrorPage();
+    status.setErrorCode(500);
+    status.setLocation(ErrorPageServlet.PATH);
+    context.addErrorPage(status);
     tomcat.start();
     return this;
   }
