@@ -47,6 +47,7 @@ public class HeraldProperties {
   private final Memory memory = new Memory();
   private final Redis redis = new Redis();
   private final Sqlite sqlite = new Sqlite();
+  private final Tomcat tomcat = new Tomcat();
 
   public Store getStore() {
     return store;
@@ -108,6 +109,10 @@ public class HeraldProperties {
 
   public void setAuthenticatedTopics(List<String> authenticatedTopics) {
     this.authenticatedTopics = authenticatedTopics;
+  }
+
+  public Tomcat getTomcat() {
+    return tomcat;
   }
 
   public Memory getMemory() {
@@ -230,6 +235,49 @@ public class HeraldProperties {
 
     public void setMaxAge(Duration maxAge) {
       this.maxAge = maxAge;
+    }
+  }
+
+  /**
+   * Tomcat's per-connection buffers, for an application on Spring MVC holding many idle streams: an
+   * idle stream keeps its connection's buffers for as long as it is open. Each setting applies to
+   * every connection of the server, the application's own requests too; unset (the default), Tomcat
+   * keeps its own (8 KiB each).
+   */
+  public static class Tomcat {
+    /**
+     * Tomcat's socket read and write buffers (socket.appReadBufSize and socket.appWriteBufSize),
+     * three of which each connection keeps (the request head's buffer is its header limit plus one);
+     * smaller means more reads and writes for large bodies. At least 512.
+     */
+    private Integer socketBufferBytes;
+
+    /**
+     * Tomcat's maxTrailerSize: each connection keeps a buffer of this size for chunked request
+     * trailers, and a request whose trailers are larger is refused (400). At least 256.
+     */
+    private Integer maxTrailerBytes;
+
+    public Integer getSocketBufferBytes() {
+      return socketBufferBytes;
+    }
+
+    public void setSocketBufferBytes(Integer socketBufferBytes) {
+      if (socketBufferBytes != null && socketBufferBytes < 512) {
+        throw new IllegalArgumentException("herald.tomcat.socket-buffer-bytes must be at least 512: " + socketBufferBytes);
+      }
+      this.socketBufferBytes = socketBufferBytes;
+    }
+
+    public Integer getMaxTrailerBytes() {
+      return maxTrailerBytes;
+    }
+
+    public void setMaxTrailerBytes(Integer maxTrailerBytes) {
+      if (maxTrailerBytes != null && maxTrailerBytes < 256) {
+        throw new IllegalArgumentException("herald.tomcat.max-trailer-bytes must be at least 256: " + maxTrailerBytes);
+      }
+      this.maxTrailerBytes = maxTrailerBytes;
     }
   }
 }

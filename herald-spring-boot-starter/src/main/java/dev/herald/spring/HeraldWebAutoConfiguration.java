@@ -7,6 +7,7 @@ import dev.herald.spring.internal.AuthorizingSelector;
 import dev.herald.spring.internal.ContainerPrincipal;
 import dev.herald.spring.internal.ReactiveStreamHandler;
 import dev.herald.spring.internal.SecurityPrincipal;
+import dev.herald.spring.internal.TomcatConnectionBuffers;
 import jakarta.servlet.ServletRegistration;
 import java.security.Principal;
 import java.util.ArrayList;
@@ -92,6 +93,17 @@ public class HeraldWebAutoConfiguration {
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
       registration.setAsyncSupported(true);
       return registration;
+    }
+
+    /** herald.tomcat.*: the buffers each Tomcat connection keeps, which an idle stream holds. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.tomcat.TomcatConnectorCustomizer")
+    static class Tomcat {
+      @Bean
+      TomcatConnectionBuffers heraldTomcatConnectionBuffers(HeraldProperties properties) {
+        return new TomcatConnectionBuffers(properties.getTomcat().getSocketBufferBytes(),
+            properties.getTomcat().getMaxTrailerBytes());
+      }
     }
   }
 

@@ -71,6 +71,18 @@ class HeraldAutoConfigurationTest {
   }
 
   @Test
+  void tomcatBufferSizesTooSmallToServeFailTheStartNamingTheProperty() {
+    context.withPropertyValues("herald.tomcat.socket-buffer-bytes=100").run(app -> {
+      assertThat(app).hasFailed();
+      assertThat(app.getStartupFailure()).rootCause().hasMessageContaining("herald.tomcat.socket-buffer-bytes");
+    });
+    context.withPropertyValues("herald.tomcat.max-trailer-bytes=10").run(app -> {
+      assertThat(app).hasFailed();
+      assertThat(app.getStartupFailure()).rootCause().hasMessageContaining("herald.tomcat.max-trailer-bytes");
+    });
+  }
+
+  @Test
   void theSqliteStoreWithoutHeraldSqliteFailsTheStartNamingTheArtifactToAdd() {
     context.withClassLoader(new FilteredClassLoader("dev.herald.sqlite"))
         .withPropertyValues("herald.store=sqlite").run(app -> {

@@ -15,6 +15,17 @@ class MvcStreamTest extends StreamSpec {
   @Autowired
   AtomicInteger errorDispatchCount;
 
+  @Autowired
+  org.springframework.boot.web.server.context.WebServerApplicationContext context;
+
+  @Test
+  void withoutHeraldTomcatSettingsTomcatKeepsItsOwnConnectionBuffers() {
+    var protocol = TomcatConnectionBuffersTest.protocol(context);
+    assertThat(protocol.getProperty("socket.appReadBufSize")).isEqualTo("8192");
+    assertThat(protocol.getProperty("socket.appWriteBufSize")).isEqualTo("8192");
+    assertThat(protocol.getMaxTrailerSize()).isEqualTo(8192);
+  }
+
   @Test
   void aClientThatHangsUpEndsItsStreamWithoutAnErrorDispatch() throws Exception {
     int before = broker.connectionCount();

@@ -94,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--load-cpu", defaultValue = "1", description = "The CPU this tool is pinned to. Default: ${DEFAULT-VALUE}.")
   int loadCpu;
 
+  @Option(names = "--warmup-connections", defaultValue = "1000", description = "With --mode idle: connections opened and closed before the measured ones. "
+      + "A servlet container that notices a client's close only at its next write keeps these until then; 0 when the caller reads the server's memory before the tool starts. Default: ${DEFAULT-VALUE}.")
+  int warmupConnections;
+
   @Option(names = "--settle-ms", defaultValue = "1000", description = "Quiet time after connecting; also measures the background load of the hub's CPU. Default: ${DEFAULT-VALUE}.")
   int settleMs;
 
@@ -154,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         "--drain-s", Double.toString(drain), "--payload", Integer.toString(payload), "--in-flight", Integer.toString(inFlight),
         "--server-pid", Long.toString(serverPid), "--server-cpu", Integer.toString(serverCpu),
         "--load-cpu", Integer.toString(loadCpu), "--settle-ms", Integer.toString(settleMs), "--label", label,
+        "--warmup-connections", Integer.toString(warmupConnections),
         "--reconnect-at-s", Double.toString(reconnectAt), "--last-event-id", Boolean.toString(!noLastEventId)));
     if (sources != null) a.addAll(List.of("--sources", Integer.toString(sources)));
     if (payload < 48) throw new CommandLine.ParameterException(new CommandLine(this), "--payload: at least 48 bytes (sequence and send time)");
