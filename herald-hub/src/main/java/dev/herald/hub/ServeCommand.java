@@ -154,6 +154,12 @@ final class ServeCommand implements Callable<Integer> {
           + " one proxy); beyond, 429 with Retry-After. Default: ${DEFAULT-VALUE}.")
   int maxNewConnectionsPerAddress;
 
+  @Option(names = "--connection-grace", defaultValue = "PT2S", paramLabel = "<duration>",
+      description = "How long a new connection has to send a request and become a stream before it counts against"
+          + " --max-connections-per-address instead of --max-new-connections-per-address (ISO-8601). Raise it on a"
+          + " heavily loaded server. Default: ${DEFAULT-VALUE}.")
+  Duration connectionGrace;
+
   @Option(names = "--request-timeout", defaultValue = "PT30S", paramLabel = "<duration>",
       description = "A request must arrive whole within this from its first byte (else 408), and a connection"
           + " silent this long with no request under way is closed (ISO-8601). Default: ${DEFAULT-VALUE}.")
@@ -292,8 +298,11 @@ final class ServeCommand implements Callable<Integer> {
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw refused("--request-timeout must be positive: " + requestTimeout);
     }
+    if (connectionGrace.isNegative() || connectionGrace.isZero()) {
+      throw refused("--connection-grace must be positive: " + connectionGrace);
+    }
     return new ConnectionLimits(maxConnections, maxStreams, maxConnectionsPerAddress, maxNewConnectionsPerAddress,
-        requestTimeout);
+        connectionGrace, requestTimeout);
   }
 
   private picocli.CommandLine.ParameterException refused(String message) {

@@ -114,6 +114,7 @@ class ServeCommandTest {
         Map.entry("HERALD_MAX_STREAMS", "4000"),
         Map.entry("HERALD_MAX_CONNECTIONS_PER_ADDRESS", "64"),
         Map.entry("HERALD_MAX_NEW_CONNECTIONS_PER_ADDRESS", "512"),
+        Map.entry("HERALD_CONNECTION_GRACE", "PT5S"),
         Map.entry("HERALD_REQUEST_TIMEOUT", "PT10S"),
         Map.entry("HERALD_REPLAY_PAGE_BYTES", "65536"),
         Map.entry("HERALD_MAX_REPLAY_BYTES", "8388608"),
@@ -145,7 +146,7 @@ class ServeCommandTest {
     assertThat(c.redis).isEqualTo("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#main");
     assertThat(c.redisReplicas).isEqualTo(1);
     assertThat(c.settings().redisReplicas()).isEqualTo(1);
-    assertThat(c.settings().connections()).isEqualTo(new ConnectionLimits(5000, 4000, 64, 512, Duration.ofSeconds(10)));
+    assertThat(c.settings().connections()).isEqualTo(new ConnectionLimits(5000, 4000, 64, 512, Duration.ofSeconds(5), Duration.ofSeconds(10)));
     assertThat(c.settings().replayPageBytes()).isEqualTo(65536);
     assertThat(c.settings().maxReplayBytes()).isEqualTo(8388608);
     assertThat(c.chatUpstream).isEqualTo("http://127.0.0.1:1/v1/chat/completions");

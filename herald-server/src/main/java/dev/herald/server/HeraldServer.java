@@ -105,6 +105,9 @@ public final class HeraldServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS = 1024;
 
+  /** How long a new connection has to send a request and become a stream before it counts as held. */
+  public static final Duration DEFAULT_CONNECTION_GRACE = Duration.ofSeconds(2);
+
   private final ServerConfig config;
   private final EventLoopGroup bossGroup;
   private final Class<? extends ServerChannel> channelClass;
@@ -225,6 +228,7 @@ public final class HeraldServer implements AutoCloseable {
     private int maxStreams; // 0: maxConnections less the plain reserve
     private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private int maxNewConnectionsPerAddress = DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS;
+    private Duration connectionGrace = DEFAULT_CONNECTION_GRACE;
 
     /**
      * Longest time from the first byte of a request (line, headers and body) to its last, however
@@ -260,7 +264,7 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Connections one client address may hold that are still not event streams two seconds after
+     * Connections one client address may hold that are still not event streams {@link #connectionGrace} (2 s) after
      * they opened (waiting for or sending a request, or idle between requests). Above it, such a
      * connection that has not sent a whole request yet (a slowloris) is answered {@code 429} with
      * {@code Retry-After} and closed; one that has keeps its connection. Event streams never count.
@@ -273,8 +277,8 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Connections one client address may have open at once in their first two seconds, before they
-     * became streams; above it a new connection from that address is answered {@code 429} at once.
+     * Connections one client address may have open at once in their first {@link #connectionGrace} (2 s),
+     * before they became streams; above it a new connection from that address is answered {@code 429} at once.
      * High, so that a burst of subscribers reconnecting through one proxy or NAT is served (a
      * browser's {@code EventSource} refused with a 429 does not retry). Default
      * {@value HeraldServer#DEFAULT_MAX_NEW_CONNECTIONS_PER_ADDRESS}.
@@ -285,11 +289,22 @@ public final class HeraldServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a connection counts as new (see {@link #maxNewConnectionsPerAddress}) before it
+     * counts as held (see {@link #maxConnectionsPerAddress}): time for a client to send its request
+     * and become a stream on a busy server. Default 2 s.
+     */
+    public Builder connectionGrace(Duration grace) {
+      this.connectionGrace = positive("connectionGrace", grace);
+      return this;
+    }
+
     private HttpLimits limits() {
       int connections = maxConnections > 0 ? maxConnections : defaultMaxConnections();
       int streams = maxStreams > 0 ? maxStreams
           : Math.max(1, connections - connections * DEFAULT_PLAIN_RESERVE_PERCENT / 100);
-      return new HttpLimits(requestDeadline, connections, streams, maxConnectionsPerAddress, maxNewConnectionsPerAddress);
+      return new HttpLimits(requestDeadline, connections, streams, maxConnectionsPerAddress, maxNewConnectionsPerAddress,
+          connectionGrace);
     }
 
     private static int defaultMaxConnections() {

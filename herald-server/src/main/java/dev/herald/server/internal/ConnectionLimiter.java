@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The per-address counts cover connections that are not event streams: one address may not hold
  * many connections that send nothing useful (a slowloris), while many subscribers behind one proxy
  * or NAT are bounded by {@code maxStreams} only. A connection is <em>new</em> for its first {@link
- * #GRACE}: an address may open up to {@code maxNewConnectionsPerAddress} at once, so a burst of
+ * HttpLimits#connectionGrace()}: an address may open up to {@code maxNewConnectionsPerAddress} at once, so a burst of
  * subscribers reconnecting through one proxy (each a new connection that becomes a stream within
  * milliseconds) is not refused; an {@code EventSource} refused with a 429 would never retry. A
  * connection still not a stream after the grace is <em>held</em>: above {@code
@@ -30,9 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionLimiter {
   /** What {@link #admit} decided for a new connection. */
   enum Verdict { ADMITTED, SERVER_FULL, ADDRESS_FULL }
-
-  /** How long a connection is new: time enough to send a request and become a stream on a busy server. */
-  static final Duration GRACE = Duration.ofSeconds(2);
 
   private static final AttributeKey<Slot> SLOT = AttributeKey.valueOf(ConnectionLimiter.class, "slot");
 
@@ -65,7 +62,7 @@ final class ConnectionLimiter {
     channel.attr(SLOT).set(slot);
     channel.closeFuture().addListener(f -> slot.release());
     if (address != null) {
-      channel.eventLoop().schedule(() -> graceOver(channel, slot), GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      channel.eventLoop().schedule(() -> graceOver(channel, slot), limits.connectionGrace().toNanos(), TimeUnit.NANOSECONDS);
     }
     return Verdict.ADMITTED;
   }

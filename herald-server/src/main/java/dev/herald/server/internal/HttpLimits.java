@@ -11,13 +11,17 @@ import java.time.Duration;
  * @param maxStreams event streams open at once; below {@code maxConnections}, so that plain requests
  *     (health checks, publishes) keep the difference when subscribers are at the cap
  * @param maxConnectionsPerAddress connections from one address that are still not event streams
- *     after their first seconds ({@link ConnectionLimiter#GRACE})
+ *     after their {@code connectionGrace}
  * @param maxNewConnectionsPerAddress connections from one address in their first seconds, not yet
  *     streams: room for a burst of subscribers reconnecting through one proxy
+ * @param connectionGrace how long a connection is new: time to send a request and become a stream
  */
 public record HttpLimits(Duration requestDeadline, int maxConnections, int maxStreams, int maxConnectionsPerAddress,
-    int maxNewConnectionsPerAddress) {
+    int maxNewConnectionsPerAddress, Duration connectionGrace) {
   public HttpLimits {
+    if (connectionGrace.isNegative() || connectionGrace.isZero()) {
+      throw new IllegalArgumentException("connectionGrace must be positive: " + connectionGrace);
+    }
     if (requestDeadline.isNegative() || requestDeadline.isZero()) {
       throw new IllegalArgumentException("requestDeadline must be positive: " + requestDeadline);
     }
