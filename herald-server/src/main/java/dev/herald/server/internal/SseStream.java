@@ -25,7 +25,8 @@ import java.util.concurrent.CompletionStage;
  * topics and stitches a replay to the live events held while it ran.
  */
 final class SseStream {
-  final StreamRequest request;
+  final StreamRequest request; // without its headers: they were for accepting the stream
+
   final Subscription subscription; // null for a per-request stream
   final LoopFanout fanout;
   private final Transport transport;
@@ -50,7 +51,8 @@ final class SseStream {
   private final List<Runnable> closeCallbacks = new ArrayList<>(1);
 
   SseStream(StreamRequest request, Subscription subscription, Transport transport, LoopFanout fanout) {
-    this.request = request;
+    // Headers are often most of a request's bytes, and an idle stream lives for hours.
+    this.request = request.withoutHeaders();
     this.subscription = subscription;
     this.transport = transport;
     this.fanout = fanout;
