@@ -51,7 +51,8 @@ ints() { awk '$4 == "[I" {print $3; found = 1} END {if (!found) print 0}' "$1"; 
 
 echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)," \
   "$(java -version 2>&1 | head -1), Herald $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs' || echo '+changes')"
-echo "launcher defaults: $(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' herald) (env: $(sed -n 's/^export \(MALLOC_ARENA_MAX=[^ ]*\).*/\1/p; s/^: "\${\(MALLOC_ARENA_MAX\):=\([^}]*\)}"$/\1=\2/p' herald))"
+echo "launcher defaults: MALLOC_ARENA_MAX=$(sed -n 's/^export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-\([^}]*\)}"$/\1/p' herald)" \
+  "$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' herald)"
 # Every connection is an event stream: raise the stream cap (default 90% of 10,000) above the count.
 CAPS=(--max-connections $((IDLE_CONNECTIONS + 2000)) --max-streams $((IDLE_CONNECTIONS + 1500)))
 run=0

@@ -46,6 +46,7 @@ final class SseStream {
   private long budgetHeld; // bytes of the broker's replay budget this stream holds
   private String cutAsked; // the history-cut event, written before the first replayed event
 
+  int slot = -1; // its index in its LoopFanout's registry while registered (loop thread only)
   boolean wroteSinceHeartbeat;
   boolean dirty;
   private final List<Runnable> closeCallbacks = new ArrayList<>(1);
