@@ -12,7 +12,7 @@
 #
 # Each run: a fresh hub on SQLite (the default store), loopback, anonymous subscribers spread over
 # SOURCES loopback addresses (127.0.0.1..N: the hub caps new connections per address); the bench
-# tool warms up with 1,000 connections, reads the hub's RSS, opens IDLE_CONNECTIONS and reads it
+# tool warms up with WARMUP connections (default 1,000) opened and closed, reads the hub's RSS, opens IDLE_CONNECTIONS and reads it
 # again. While they are held (--hold), `jcmd GC.class_histogram` (a full GC, live objects only)
 # gives the live heap; the tool is then stopped and a second histogram, with no connection, is
 # the baseline. Per connection: (RSS after - RSS before) / n and (live with - live without) / n.
@@ -23,6 +23,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 REPEAT=${REPEAT:-1}
 PORT=${PORT:-19380}
 SOURCES=${SOURCES:-20}
+WARMUP=${WARMUP:-1000}
 HUB_CPU=${HUB_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 OUT=${OUT:-bench/target/idle-rss/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -74,7 +75,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     PID=$!
     for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.5; done
     taskset -c "$LOAD_CPU" java -Xms512m -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
-      --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --hold 600 \
+      --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --warmup "$WARMUP" --hold 600 \
       --server-pid "$PID" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" > "$OUT/$run.bench.log" 2>&1 &
     BENCH=$!
     for _ in $(seq 1 600); do grep -q 'RESULT' "$OUT/$run.bench.log" && break; kill -0 "$BENCH" 2>/dev/null || break; sleep 1; done
