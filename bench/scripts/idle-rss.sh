@@ -29,7 +29,10 @@ LOAD_CPU=${LOAD_CPU:-1}
 OUT=${OUT:-bench/target/idle-rss/$(date -u +%Y%m%dT%H%M%SZ)}
 ulimit -n "$(ulimit -Hn)"
 mkdir -p "$OUT"
-[[ -f herald-hub/target/herald.jar ]] || mvn -B -ntp -q -pl herald-hub -am package -Dmaven.test.skip=true
+# Built here when a source is newer, as ./herald would: a launcher run must not build while timed.
+if [[ ! -f herald-hub/target/herald.jar ]] || [[ -n $(find pom.xml herald-*/pom.xml herald-*/src/main -newer herald-hub/target/herald.jar -print -quit) ]]; then
+  mvn -B -ntp -q -pl herald-hub -am package -Dmaven.test.skip=true
+fi
 [[ -f bench/target/benchmarks.jar ]] || mvn -B -ntp -q -pl bench -am package -Dmaven.test.skip=true
 TMP=$(mktemp -d /tmp/idle-rss.XXXXXX)
 PID=
@@ -73,7 +76,7 @@ for ((r = 1; r <= REPEAT; r++)); do
         "${hub_args[@]}" > "$OUT/$run.hub.log" 2>&1 &
     fi
     PID=$!
-    for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.5; done
+    for _ in $(seq 1 240); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.5; done
     taskset -c "$LOAD_CPU" java -Xms512m -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
       --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --warmup "$WARMUP" --hold 600 \
       --server-pid "$PID" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" > "$OUT/$run.bench.log" 2>&1 &
@@ -82,7 +85,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     result=$(grep 'RESULT\|server RSS before' "$OUT/$run.bench.log" | sed 's/^ *//' | tr '\n' ' ')
     jcmd "$PID" GC.class_histogram > "$OUT/$run.histo-with" 2>&1 || true
     rss_held=$(awk '/VmRSS/ {print $2 * 1024}' "/proc/$PID/status")
-    kill "$BENCH"; wait "$BENCH" 2>/dev/null || true; BENCH=
+    kill "$BENCH" 2>/dev/null || true; wait "$BENCH" 2>/dev/null || true; BENCH=
     sleep 5
     jcmd "$PID" GC.class_histogram > "$OUT/$run.histo-without" 2>&1 || true
     with=$(live "$OUT/$run.histo-with"); without=$(live "$OUT/$run.histo-without")

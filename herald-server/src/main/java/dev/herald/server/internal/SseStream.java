@@ -49,7 +49,7 @@ final class SseStream {
   int slot = -1; // its index in its LoopFanout's registry while registered (loop thread only)
   boolean wroteSinceHeartbeat;
   boolean dirty;
-  private final List<Runnable> closeCallbacks = new ArrayList<>(1);
+  private List<Runnable> closeCallbacks; // made for the first: most streams have none
 
   SseStream(StreamRequest request, Subscription subscription, Transport transport, LoopFanout fanout) {
     // Headers are often most of a request's bytes, and an idle stream lives for hours.
@@ -387,6 +387,7 @@ final class SseStream {
     moveTo(StreamState.CLOSED);
     releaseHeld();
     dropReplay();
+    if (closeCallbacks == null) return;
     for (Runnable r : closeCallbacks) {
       try {
         r.run();
@@ -400,6 +401,7 @@ final class SseStream {
     if (state == StreamState.CLOSED) {
       callback.run();
     } else {
+      if (closeCallbacks == null) closeCallbacks = new ArrayList<>(1);
       closeCallbacks.add(callback);
     }
   }
