@@ -56,8 +56,8 @@ final class ActiveSubscriptions implements BrokerListener {
 
   private record Subscriber(String id, List<Matcher> matchers, Authorization access) {}
 
+  private final AcceptedStreams<Subscriber> pending = new AcceptedStreams<>();
   // By the request as the broker's callbacks give it: without headers (an open stream keeps none).
-  private final Map<StreamRequest, Subscriber> pending = new ConcurrentHashMap<>();
   private final Map<StreamRequest, Subscriber> open = new ConcurrentHashMap<>();
   private final Broker broker;
   private final Authorizer auth;
@@ -72,7 +72,7 @@ final class ActiveSubscriptions implements BrokerListener {
 
   /** Called by the topic selector once a subscription is accepted, before it connects. */
   void accepted(StreamRequest request, List<Matcher> matchers, Authorization access) {
-    pending.put(request.withoutHeaders(), new Subscriber("urn:uuid:" + UUID.randomUUID(), List.copyOf(matchers), access));
+    pending.put(request, new Subscriber("urn:uuid:" + UUID.randomUUID(), List.copyOf(matchers), access));
   }
 
   @Override

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The token is read when the stream is checked, from the request's headers or query: the
  * broker's callbacks give the request without its headers (an open stream does not keep them), so
- * each stream's token is recorded then, found again by that header-less request. Two equal such
+ * each stream's token is recorded then ({@link AcceptedStreams}). Two equal header-less
  * requests (HTTP/2 streams of one connection asking the same) share a record: the second is not
  * counted.
  */
@@ -26,7 +26,7 @@ final class TokenStreamLimit implements BrokerListener {
   private final int max;
   private final TokenExtractor extractor;
   private final Map<String, Count> open = new ConcurrentHashMap<>();
-  private final Map<StreamRequest, String> accepted = new ConcurrentHashMap<>(); // checked, not connected yet
+  private final AcceptedStreams<String> accepted = new AcceptedStreams<>(); // checked, not connected yet
   private final Map<StreamRequest, String> counted = new ConcurrentHashMap<>(); // connected: the token counted
 
   /** A token's open streams; changed only within {@code open}'s compute, under its lock. */
@@ -58,7 +58,7 @@ final class TokenStreamLimit implements BrokerListener {
         throw new StreamRefusedException(429, "too many streams for this token: " + max + " are open",
             Map.of("retry-after", "10"));
       }
-      accepted.put(request.withoutHeaders(), token);
+      accepted.put(request, token);
     });
   }
 
