@@ -47,10 +47,10 @@ trap cleanup EXIT
 
 # Live bytes in a class histogram: its Total line.
 live() { awk '/^Total/ {print $3}' "$1"; }
-# Bytes of int[] in it. Serial's and Parallel's full GC leave some dead objects in place rather
-# than move the live ones (MarkSweepDeadRatio, 5% of the old generation), overwritten as int[]
-# fillers that a histogram counts: Herald keeps no int[] per connection (none grows under G1, which
-# leaves no such fillers), so their growth is left out of the live heap.
+# Bytes of int[] in it. Collectors leave dead space in place as int[] fillers that a histogram
+# counts (the serial collector's full GC keeps up to MarkSweepDeadRatio, 5%, of the old
+# generation's dead objects rather than move the live ones; G1 fills ends of regions and buffers):
+# Herald keeps no int[] per connection, so int[] is left out of the live heap.
 ints() { awk '$4 == "[I" {print $3; found = 1} END {if (!found) print 0}' "$1"; }
 
 echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)," \
