@@ -13,6 +13,8 @@
 # subscribers at 100 events/s for 20 s; at 10 s all reconnect at once with Last-Event-ID: time until
 # every subscriber has every event sent before the reconnection, nothing lost). Not in the default set: f.
 # Every delivery is checked (lost, duplicated); each run's JSON is kept under bench/target/compare-nchan/.
+# HERALD_JVM: the hub's JVM options (environment such as MALLOC_ARENA_MAX is inherited). NCHAN=0:
+# Herald alone (nothing installed), for instance to compare two HERALD_JVM on one machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -36,6 +38,7 @@ HERALD_SQLITE_PORT=${HERALD_SQLITE_PORT:-18281}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 HERALD_JVM=${HERALD_JVM:-"-Xms256m -Xmx1g"}
 APPEND=${APPEND:-1}
+NCHAN=${NCHAN:-1}
 KEY=compare-nchan-publisher-key-0123456789abcdef
 OUT=$ROOT/bench/target/compare-nchan/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -44,7 +47,7 @@ TMP=$(mktemp -d /tmp/compare-nchan.XXXXXX)
 ulimit -n "$(ulimit -Hn)"
 
 # ---------------------------------------------------------------- install, build
-if ! command -v nginx > /dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
+if [[ $NCHAN == 1 ]] && ! command -v nginx > /dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
   echo "installing nginx-light and libnginx-mod-nchan"
   DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends nginx-light libnginx-mod-nchan > "$OUT/apt.log" 2>&1
 fi
@@ -92,10 +95,13 @@ start_nchan() {
 
 start_herald() { # port store pid-variable
   local port=$1 store=$2
+  # Every subscriber comes from 127.0.0.1: the per-address caps are for real clients, and on a busy
+  # CPU requests wait past their 2 s grace, so they are lifted here.
   # shellcheck disable=SC2086
   taskset -c "$HUB_CPUS" java $HERALD_JVM -jar herald-hub/target/herald.jar serve --store "$store" \
     --data-dir "$TMP/herald-$store" --demo=false --bind 127.0.0.1 --port "$port" --publisher-key "$KEY" \
-    --anonymous > "$OUT/herald-$store.log" 2>&1 &
+    --anonymous --max-connections-per-address 100000 --max-new-connections-per-address 100000 \
+    > "$OUT/herald-$store.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   wait_port "$port"
@@ -130,12 +136,13 @@ bench() { # label hub-name pid port ... (herald bench options)
   echo "layout: hubs on CPU $HUB_CPUS (taskset), herald bench on CPU $LOAD_CPUS, Nchan workers $NCHAN_WORKERS; Herald JVM $HERALD_JVM; open files $(ulimit -n)"
 } | tee "$OUT/machine.txt"
 
-start_nchan
+[[ $NCHAN == 1 ]] && start_nchan
 start_herald "$HERALD_PORT" memory HERALD_PID
-echo "nchan pid $NCHAN_PID, herald pid $HERALD_PID"
+echo "nchan pid ${NCHAN_PID:-none}, herald pid $HERALD_PID"
 
 # Warm-up: the JVM's compiler, Nchan's shared memory.
 for h in nchan herald; do
+  [[ $h == nchan && $NCHAN != 1 ]] && continue
   if [[ $h == nchan ]]; then p=$NCHAN_PID; port=$NCHAN_PORT; else p=$HERALD_PID; port=$HERALD_PORT; fi
   timeout 120 taskset -c "$LOAD_CPUS" java -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
     --preset $h --port $port $([[ $h == herald ]] && echo --publisher-key $KEY) --subscribers 1000 --rate 0 --in-flight 4 \
@@ -154,6 +161,7 @@ HERALD_SQLITE_PID=
 for run in $(seq 1 "$REPEAT"); do
   # Alternate which hub goes first.
   if (( run % 2 == 1 )); then order="nchan herald"; else order="herald nchan"; fi
+  [[ $NCHAN == 1 ]] || order=herald
   for s in $SCENARIOS; do
     for h in $order; do
       read -r pid port <<< "$(hub_args $h)"

@@ -56,7 +56,8 @@ final class ActiveSubscriptions implements BrokerListener {
 
   private record Subscriber(String id, List<Matcher> matchers, Authorization access) {}
 
-  private final Map<StreamRequest, Subscriber> pending = new ConcurrentHashMap<>();
+  private final AcceptedStreams<Subscriber> pending = new AcceptedStreams<>();
+  // By the request as the broker's callbacks give it: without headers (an open stream keeps none).
   private final Map<StreamRequest, Subscriber> open = new ConcurrentHashMap<>();
   private final Broker broker;
   private final Authorizer auth;

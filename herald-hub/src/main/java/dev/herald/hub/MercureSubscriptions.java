@@ -82,12 +82,13 @@ final class MercureSubscriptions implements TopicSelector {
         patterns.add(compile(selectors, selector));
       }
     }
-    for (String name : request.query().keySet()) {
+    // forEach, not keySet(): an immutable map keeps the key set it made, and an open stream keeps its query.
+    request.query().forEach((name, values) -> {
       if (name.startsWith("match") && !EXACT.contains(name) && !URL_PATTERN.contains(name)) {
         throw new IllegalArgumentException("unknown parameter " + name + ": the match namespace is reserved (match, "
             + "match_urlpattern)");
       }
-    }
+    });
     for (String selector : params(request, EXACT)) {
       // 1.0: exact strings, braces included; only * is special.
       if (selector.isEmpty()) throw new IllegalArgumentException("empty match selector");

@@ -28,6 +28,9 @@ public interface EventStream {
   /** Runs {@code callback} once when the stream closes, for any reason (on an event-loop thread). */
   void onClose(Runnable callback);
 
-  /** The request that opened this stream. */
+  /**
+   * The request that opened this stream, without its headers (a stream does not keep them): a
+   * handler that needs a header reads it from the request {@link StreamHandler#handle} is given.
+   */
   StreamRequest request();
 }

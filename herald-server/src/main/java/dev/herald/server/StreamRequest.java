@@ -8,6 +8,12 @@ import java.util.Optional;
 /**
  * The request that opened an event stream, as a handler or a topic selector sees it. Immutable.
  *
+ * <p>Headers are for deciding whether and how to serve the stream: a {@link TopicSelector}, a
+ * {@link StreamHandler}'s {@code check} and {@code handle} get them. An open stream keeps only
+ * {@link #withoutHeaders()} (an idle stream costs memory for as long as it stays open), so
+ * {@link EventStream#request()} and a {@link BrokerListener}'s callbacks see no headers: read
+ * what a stream needs later when it is accepted, and record it.
+ *
  * @param path the decoded request path, without the query
  * @param query the decoded query parameters, each name mapped to its values in order
  * @param headers request headers, names in lower case, each mapped to its values
@@ -25,6 +31,14 @@ public record StreamRequest(
   public StreamRequest {
     query = Map.copyOf(query);
     headers = Map.copyOf(headers);
+  }
+
+  /**
+   * This request with no headers, the rest shared: what an open stream keeps of it. This request
+   * itself if it has none.
+   */
+  public StreamRequest withoutHeaders() {
+    return headers.isEmpty() ? this : new StreamRequest(path, query, Map.of(), lastEventId, remoteAddress);
   }
 
   /** The first value of query parameter {@code name}. */

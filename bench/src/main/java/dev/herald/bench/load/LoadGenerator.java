@@ -283,6 +283,10 @@ public final class LoadGenerator implements Publisher.Acks {
       System.out.printf(Locale.ROOT, "{\"label\":\"%s\",\"mode\":\"idle\",\"connections\":%d,\"rssBefore\":%d,\"rssAfter\":%d,"
           + "\"rssPerConnection\":%d,\"closed\":%d,\"ok\":%b}%n", label, n, rssBefore, rssAfter, (rssAfter - rssBefore) / n, lost, lost == 0);
     }
+    out.flush();
+    System.out.flush();
+    // The connections stay open meanwhile: time for a heap histogram of the hub (bench/scripts/idle-rss.sh).
+    Thread.sleep(a.intValue("--hold-s", 0) * 1000L);
     return lost == 0 ? 0 : 1;
   }
 

@@ -61,7 +61,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final byte[] retryFrame;
   private SseStream stream; // once this request became a stream
 
-  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+  // Requests not served yet: made for the first, dropped once the connection became a stream (an
+  // idle stream should hold as little as it can: there may be tens of thousands).
+  private ArrayDeque<FullHttpRequest> waiting;
   private boolean answering; // the current request's answer is not written yet
   private boolean draining; // serving the queue: an answer given meanwhile lets the loop go on
   private boolean lastAnswer; // the answer being written closes the connection: nothing more is served
@@ -90,6 +92,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     limiter.requestReceived(ctx.channel());
+    if (waiting == null) waiting = new ArrayDeque<>(4);
     waiting.add(req);
     serveWaiting(ctx);
   }
@@ -100,7 +103,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     draining = true;
     try {
       FullHttpRequest next;
-      while (!answering && !lastAnswer && stream == null && (next = waiting.poll()) != null) {
+      while (!answering && !lastAnswer && stream == null && waiting != null && (next = waiting.poll()) != null) {
         answering = true;
         RequestTimer timer = h2 ? null : ctx.pipeline().get(RequestTimer.class);
         if (timer != null) timer.requestReceived();
@@ -130,8 +133,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void releaseWaiting() {
+    if (waiting == null) return;
     FullHttpRequest r;
     while ((r = waiting.poll()) != null) r.release();
+    if (stream != null) waiting = null; // no request is served on a stream's connection any more
   }
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -214,6 +219,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, req, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
+    // The configured path rather than this request's decoded copy: an open stream keeps it.
+    if (path.equals(config.streamPath())) path = config.streamPath();
     StreamRequest request = new StreamRequest(path, uri.parameters(), headers(req.headers()), lastEventId,
         String.valueOf(remoteAddress(ctx)));
     Subscription subscription = null;

@@ -25,7 +25,8 @@ import java.util.concurrent.CompletionStage;
  * topics and stitches a replay to the live events held while it ran.
  */
 final class SseStream {
-  final StreamRequest request;
+  final StreamRequest request; // without its headers: they were for accepting the stream
+
   final Subscription subscription; // null for a per-request stream
   final LoopFanout fanout;
   private final Transport transport;
@@ -45,12 +46,14 @@ final class SseStream {
   private long budgetHeld; // bytes of the broker's replay budget this stream holds
   private String cutAsked; // the history-cut event, written before the first replayed event
 
+  int slot = -1; // its index in its LoopFanout's registry while registered (loop thread only)
   boolean wroteSinceHeartbeat;
   boolean dirty;
-  private final List<Runnable> closeCallbacks = new ArrayList<>(1);
+  private List<Runnable> closeCallbacks; // made for the first: most streams have none
 
   SseStream(StreamRequest request, Subscription subscription, Transport transport, LoopFanout fanout) {
-    this.request = request;
+    // Headers are often most of a request's bytes, and an idle stream lives for hours.
+    this.request = request.withoutHeaders();
     this.subscription = subscription;
     this.transport = transport;
     this.fanout = fanout;
@@ -384,6 +387,7 @@ final class SseStream {
     moveTo(StreamState.CLOSED);
     releaseHeld();
     dropReplay();
+    if (closeCallbacks == null) return;
     for (Runnable r : closeCallbacks) {
       try {
         r.run();
@@ -397,6 +401,7 @@ final class SseStream {
     if (state == StreamState.CLOSED) {
       callback.run();
     } else {
+      if (closeCallbacks == null) closeCallbacks = new ArrayList<>(1);
       closeCallbacks.add(callback);
     }
   }
