@@ -38,8 +38,8 @@ def med(scenario, way, key):
     return statistics.median(xs) if xs else None
 
 
-def ratio(a, b):
-    return "–" if a is None or b is None or b == 0 else f"{a / b:.1f}×"
+def ratio(a, b, d=1):
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.{d}f}×"
 
 
 print(f"### Run of {machine[0].split(': ', 1)[1]}")
@@ -92,7 +92,7 @@ others = [w for w in WAYS if w != "emitter"]
 print(f"Ratios to `SseEmitter` (medians): deliveries per core (1 / CPU per delivery, scenario a): "
       + ", ".join(f"{NAMES[w]} {ratio(e_cpu, med('a', w, proc))}" for w in others)
       + "; memory per idle connection: "
-      + ", ".join(f"{NAMES[w]} {ratio(med('c', w, total), e_mem)}" for w in others) + " of the emitter's.")
+      + ", ".join(f"{NAMES[w]} {ratio(med('c', w, total), e_mem, 2)}" for w in others) + " of the emitter's.")
 print()
 print("Every run, in order:")
 print()
