@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One Spring Boot app served three ways, side by side in one run on loopback: the tutorial's
-# SseEmitter hub, Herald's starter on MVC (Tomcat), Herald's starter on WebFlux (Reactor Netty).
+# One Spring Boot app served four ways, side by side in one run on loopback: the tutorial's
+# SseEmitter hub, Herald's starter on MVC (Tomcat), Herald's starter on WebFlux (Reactor Netty),
+# Herald's starter on MVC on Jetty (the same sources built without Tomcat: bench/spring-jetty).
 # Each app is its own JVM pinned to CPU 0 (taskset), the load tool (./herald bench's
 # BenchCommand) runs on CPU 1, the same scenarios against each, alternating which goes first.
 # Prints a Markdown report (bench/spring/report.py) and keeps every run's JSON under
@@ -28,14 +29,16 @@ HUB_CPU=${HUB_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 SUBSCRIBERS_WIDE=${SUBSCRIBERS_WIDE:-2000}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
-# The same JVM settings for the three, as docs/benchmarks.md's server runs: a fixed, pre-touched
+# The same JVM settings for every way, as docs/benchmarks.md's server runs: a fixed, pre-touched
 # heap, so that RSS moves with native memory only; the live heap a connection keeps is read apart
 # (jcmd GC.run, then GC.heap_info), and memory per idle connection is the sum.
 APP_JVM=${APP_JVM:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch"}
 BASE_PORT=${BASE_PORT:-18380}
 # Extra arguments for the starter-on-MVC app only, e.g. "--herald.tomcat.socket-buffer-bytes=1024".
 STARTER_MVC_ARGS=${STARTER_MVC_ARGS:-}
-WAYS="emitter starter-mvc starter-webflux"
+# The same for the starter-on-MVC-on-Jetty app only, e.g. "--server.jetty.max-http-response-header-size=2KB".
+STARTER_MVC_JETTY_ARGS=${STARTER_MVC_JETTY_ARGS:-}
+WAYS=${WAYS:-"emitter starter-mvc starter-webflux starter-mvc-jetty"}
 OUT=$ROOT/bench/target/compare-spring/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)"
@@ -50,6 +53,10 @@ if newer bench/target/benchmarks.jar bench/pom.xml bench/src/main; then
 fi
 if newer bench/spring/target/spring-bench.jar bench/spring/pom.xml bench/spring/src; then
   mvn -B -ntp -q -pl bench/spring -am package -Dmaven.test.skip=true -Dmaven.javadoc.skip=true
+fi
+if [[ " $WAYS " == *" starter-mvc-jetty "* ]] \
+    && newer bench/spring-jetty/target/spring-bench-jetty.jar bench/spring-jetty/pom.xml bench/spring/src; then
+  mvn -B -ntp -q -pl bench/spring-jetty -am package -Dmaven.test.skip=true -Dmaven.javadoc.skip=true
 fi
 
 # ---------------------------------------------------------------- apps
@@ -76,9 +83,10 @@ i=0
 for w in $WAYS; do
   PORT[$w]=$((BASE_PORT + i)); i=$((i + 1))
   type=servlet; [[ $w == starter-webflux ]] && type=reactive
-  extra=""; [[ $w == starter-mvc ]] && extra=$STARTER_MVC_ARGS
+  jar=bench/spring/target/spring-bench.jar; [[ $w == starter-mvc-jetty ]] && jar=bench/spring-jetty/target/spring-bench-jetty.jar
+  extra=""; [[ $w == starter-mvc ]] && extra=$STARTER_MVC_ARGS; [[ $w == starter-mvc-jetty ]] && extra=$STARTER_MVC_JETTY_ARGS
   # shellcheck disable=SC2086
-  taskset -c "$HUB_CPU" java $APP_JVM -jar bench/spring/target/spring-bench.jar --server.port="${PORT[$w]}" \
+  taskset -c "$HUB_CPU" java $APP_JVM -jar "$jar" --server.port="${PORT[$w]}" \
     --spring.main.web-application-type=$type $extra > "$OUT/app-$w.log" 2>&1 &
   PID[$w]=$!
   PIDS+=("${PID[$w]}")
@@ -154,8 +162,10 @@ bench() { # label way ... (BenchCommand options)
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r)"
-  echo "software: $(java -version 2>&1 | head -1), Spring Boot 4.0.7 (Tomcat 11, Reactor Netty), Herald $(git rev-parse --short HEAD)"
+  echo "software: $(java -version 2>&1 | head -1), Spring Boot 4.0.7 (Tomcat 11, Reactor Netty, Jetty 12), Herald $(git rev-parse --short HEAD)"
+  echo "ways: $WAYS"
   echo "starter-mvc extra arguments: ${STARTER_MVC_ARGS:-none}"
+  echo "starter-mvc-jetty extra arguments: ${STARTER_MVC_JETTY_ARGS:-none}"
   echo "layout: each app a JVM ($APP_JVM, otherwise defaults) on CPU $HUB_CPU (taskset), the load tool on CPU $LOAD_CPU; open files $(ulimit -n)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
@@ -171,7 +181,7 @@ turn=0
 for run in $(seq 1 "$REPEAT"); do
   for s in $SCENARIOS; do
     # Rotate which app goes first, scenario by scenario.
-    order=$(echo $WAYS | awk -v k=$((turn % 3)) '{for (i = 0; i < NF; i++) printf "%s ", $((i + k) % NF + 1)}')
+    order=$(echo $WAYS | awk -v k=$turn '{for (i = 0; i < NF; i++) printf "%s ", $((i + k) % NF + 1)}')
     turn=$((turn + 1))
     for w in $order; do
       case $s in

@@ -5,8 +5,10 @@ import json, os, statistics, sys
 out = sys.argv[1]
 rows = [json.loads(l) for l in open(os.path.join(out, "all.jsonl")) if l.strip()]
 machine = open(os.path.join(out, "machine.txt")).read().strip().splitlines()
-WAYS = ["emitter", "starter-mvc", "starter-webflux"]
-NAMES = {"emitter": "`SseEmitter` (tutorial)", "starter-mvc": "starter, MVC/Tomcat", "starter-webflux": "starter, WebFlux"}
+NAMES = {"emitter": "`SseEmitter` (tutorial)", "starter-mvc": "starter, MVC/Tomcat", "starter-webflux": "starter, WebFlux",
+         "starter-mvc-jetty": "starter, MVC/Jetty"}
+# The ways this run had, in NAMES' order.
+WAYS = [w for w in NAMES if any(r["hub"] == w for r in rows)]
 
 
 def f(v, d=1):
@@ -36,8 +38,8 @@ def med(scenario, way, key):
     return statistics.median(xs) if xs else None
 
 
-def ratio(a, b):
-    return "–" if a is None or b is None or b == 0 else f"{a / b:.1f}×"
+def ratio(a, b, d=1):
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.{d}f}×"
 
 
 print(f"### Run of {machine[0].split(': ', 1)[1]}")
@@ -85,11 +87,12 @@ print(f"Subscribers in (b): {sub or '–'}. Lost / duplicated in (a) and (b): " 
     f"{NAMES[w]} {sum(x['lost'] for x in results('a', w) + results('b', w)):,} / "
     f"{sum(x['duplicated'] for x in results('a', w) + results('b', w)):,}" for w in WAYS) + ".")
 print()
-e_cpu, m_cpu, x_cpu = (med("a", w, proc) for w in WAYS)
-e_mem, m_mem, x_mem = (med("c", w, total) for w in WAYS)
+e_cpu, e_mem = med("a", "emitter", proc), med("c", "emitter", total)
+others = [w for w in WAYS if w != "emitter"]
 print(f"Ratios to `SseEmitter` (medians): deliveries per core (1 / CPU per delivery, scenario a): "
-      f"MVC {ratio(e_cpu, m_cpu)}, WebFlux {ratio(e_cpu, x_cpu)}; memory per idle connection: "
-      f"MVC {ratio(m_mem, e_mem)}, WebFlux {ratio(x_mem, e_mem)} of the emitter's.")
+      + ", ".join(f"{NAMES[w]} {ratio(e_cpu, med('a', w, proc))}" for w in others)
+      + "; memory per idle connection: "
+      + ", ".join(f"{NAMES[w]} {ratio(med('c', w, total), e_mem, 2)}" for w in others) + " of the emitter's.")
 print()
 print("Every run, in order:")
 print()

@@ -11,6 +11,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  *       and Herald's starter ({@code /events}, {@code /publish});
  *   <li>{@code --spring.main.web-application-type=reactive}: Reactor Netty, Herald's starter only.
  * </ul>
+ * bench/spring-jetty builds these sources with Jetty instead of Tomcat (no WebFlux): the servlet
+ * way on Jetty, compare.sh's {@code starter-mvc-jetty}.
  * Each run measures one of them; the script starts one JVM per way.
  */
 @SpringBootApplication
