@@ -78,7 +78,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     PID=$!
     for _ in $(seq 1 240); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.5; done
     taskset -c "$LOAD_CPU" java -Xms512m -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
-      --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --warmup "$WARMUP" --hold 600 \
+      --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --warmup-connections "$WARMUP" --hold 600 \
       --server-pid "$PID" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" > "$OUT/$run.bench.log" 2>&1 &
     BENCH=$!
     for _ in $(seq 1 600); do grep -q 'RESULT' "$OUT/$run.bench.log" && break; kill -0 "$BENCH" 2>/dev/null || break; sleep 1; done

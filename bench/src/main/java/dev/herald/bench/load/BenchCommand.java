@@ -94,7 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--load-cpu", defaultValue = "1", description = "The CPU this tool is pinned to. Default: ${DEFAULT-VALUE}.")
   int loadCpu;
 
-  @Option(names = "--warmup-connections", defaultValue = "1000", description = "With --mode idle: connections opened and closed before the measured ones. "
+  @Option(names = "--warmup-connections", defaultValue = "1000", description = "With --mode idle: connections opened and closed before the measured ones, "
+      + "so that the hub's compiled code and memory pools are in place (raise it for RSS readings taken by the tool). "
       + "A servlet container that notices a client's close only at its next write keeps these until then; 0 when the caller reads the server's memory before the tool starts. Default: ${DEFAULT-VALUE}.")
   int warmupConnections;
 
@@ -106,10 +107,6 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--no-last-event-id", description = "With --reconnect-at: reconnect without Last-Event-ID (a control: events sent meanwhile are lost).")
   boolean noLastEventId;
-
-  @Option(names = "--warmup", defaultValue = "1000", description = "With --mode idle: connections opened and closed before the"
-      + " first RSS reading, so that the hub's compiled code and memory pools are in place. Default: ${DEFAULT-VALUE}.")
-  int warmup;
 
   @Option(names = "--hold", defaultValue = "0", description = "With --mode idle: seconds to keep the connections open after the"
       + " report (for a heap histogram of the hub, or its RSS read by a script); the tool exits when killed. Default: ${DEFAULT-VALUE}.")
@@ -168,7 +165,6 @@ public final class BenchCommand implements Callable<Integer> {
         "--load-cpu", Integer.toString(loadCpu), "--settle-ms", Integer.toString(settleMs), "--label", label,
         "--warmup-connections", Integer.toString(warmupConnections),
         "--reconnect-at-s", Double.toString(reconnectAt), "--last-event-id", Boolean.toString(!noLastEventId)));
-    a.addAll(List.of("--warmup-connections", Integer.toString(warmup)));
     if (hold > 0) a.addAll(List.of("--hold-s", Integer.toString(hold)));
     if (sources != null) a.addAll(List.of("--sources", Integer.toString(sources)));
     if (payload < 48) throw new CommandLine.ParameterException(new CommandLine(this), "--payload: at least 48 bytes (sequence and send time)");
