@@ -135,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-connections", defaultValue = "0", paramLabel = "N",
       description = "Connections open at once; beyond, a new one is answered 503 with Retry-After and closed."
-          + " Default: 10000, or the file-descriptor limit less 256 where that is lower.")
+          + " Default: the lower of the file-descriptor limit less 256 and the maximum heap over 8 KiB (about 32000 at -Xmx256m).")
   int maxConnections;
 
   @Option(names = "--max-streams", defaultValue = "0", paramLabel = "N",

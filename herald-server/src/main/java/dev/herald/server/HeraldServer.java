@@ -85,11 +85,16 @@ public final class HeraldServer implements AutoCloseable {
   /** Default longest time from the first byte of a request to its last (a {@code 408} after it). */
   public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofSeconds(30);
   /**
-   * Default connections open at once; lowered to the process's file-descriptor limit minus
-   * {@link #FILE_DESCRIPTORS_KEPT} where that is smaller, so connections can never take them all.
+   * Heap the default connection limit sets aside for each connection: by default a server holds at
+   * most the JVM's maximum heap divided by this many connections (32,768 in 256 MiB), so too many
+   * connections meet a clear {@code 503}, not an {@code OutOfMemoryError}. An idle stream holds
+   * about 2 KiB; the rest is room for the history, replay pages and bursts of events.
    */
-  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-  /** File descriptors the default connection limit leaves to the rest of the process (logs, stores, jars). */
+  public static final int HEAP_BYTES_PER_CONNECTION = 8 * 1024;
+  /**
+   * File descriptors the default connection limit leaves to the rest of the process (logs, stores,
+   * jars): by default connections take at most the process's file-descriptor limit less these.
+   */
   public static final int FILE_DESCRIPTORS_KEPT = 256;
   /** Default share of {@code maxConnections}, in percent, that event streams may not take: plain requests keep it. */
   public static final int DEFAULT_PLAIN_RESERVE_PERCENT = 10;
@@ -242,8 +247,9 @@ public final class HeraldServer implements AutoCloseable {
 
     /**
      * Connections open at once; above it a new connection is answered {@code 503} with
-     * {@code Retry-After} and closed. Default {@value HeraldServer#DEFAULT_MAX_CONNECTIONS}, or the
-     * file-descriptor limit less {@value HeraldServer#FILE_DESCRIPTORS_KEPT} if that is lower.
+     * {@code Retry-After} and closed. Default: what the process can hold, the lower of its
+     * file-descriptor limit less {@value HeraldServer#FILE_DESCRIPTORS_KEPT} and its maximum heap
+     * over {@value HeraldServer#HEAP_BYTES_PER_CONNECTION} bytes.
      */
     public Builder maxConnections(int max) {
       if (max < 1) throw new IllegalArgumentException("maxConnections must be positive: " + max);
@@ -308,12 +314,16 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private static int defaultMaxConnections() {
-      if (ManagementFactory.getOperatingSystemMXBean()
-          instanceof UnixOperatingSystemMXBean unix) {
-        long room = unix.getMaxFileDescriptorCount() - FILE_DESCRIPTORS_KEPT;
-        if (room < DEFAULT_MAX_CONNECTIONS) return (int) Math.max(FILE_DESCRIPTORS_KEPT, room);
-      }
-      return DEFAULT_MAX_CONNECTIONS;
+      long fileDescriptors = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+          ? unix.getMaxFileDescriptorCount() : Long.MAX_VALUE;
+      return defaultMaxConnections(fileDescriptors, Runtime.getRuntime().maxMemory());
+    }
+
+    /** The default connection limit of a process with these limits: see {@link #maxConnections}. */
+    static int defaultMaxConnections(long fileDescriptorLimit, long maxHeapBytes) {
+      long byFiles = fileDescriptorLimit - FILE_DESCRIPTORS_KEPT;
+      long byHeap = maxHeapBytes / HEAP_BYTES_PER_CONNECTION;
+      return (int) Math.min(Integer.MAX_VALUE, Math.max(FILE_DESCRIPTORS_KEPT, Math.min(byFiles, byHeap)));
     }
 
     /**

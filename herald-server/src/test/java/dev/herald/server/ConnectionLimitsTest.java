@@ -64,6 +64,19 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void byDefaultAServerHoldsWhatItsFileDescriptorsAndHeapAllow() {
+    long mib = 1024 * 1024;
+    // The launcher's 256 MiB heap under a large descriptor limit: the heap decides.
+    assertThat(HeraldServer.Builder.defaultMaxConnections(1_048_576, 256 * mib)).isEqualTo(32_768);
+    // A 20,000-descriptor limit under a large heap: the descriptors, less those the process keeps.
+    assertThat(HeraldServer.Builder.defaultMaxConnections(20_000, 6 * 1024 * mib)).isEqualTo(19_744);
+    // No 10,000 ceiling of its own: 10,000 subscribers fit in the launcher's heap and this limit.
+    assertThat(HeraldServer.Builder.defaultMaxConnections(20_000, 256 * mib)).isGreaterThan(10_000 * 100 / 90);
+    // A starved process still takes some connections rather than none.
+    assertThat(HeraldServer.Builder.defaultMaxConnections(100, 256 * mib)).isEqualTo(HeraldServer.FILE_DESCRIPTORS_KEPT);
+  }
+
+  @Test
   void aSlowlorisOf1100ConnectionsFromOneAddressHoldsOnlyItsShare() throws Exception {
     start();
     // Every one starts a request and never finishes it.

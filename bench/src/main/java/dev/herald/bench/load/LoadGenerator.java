@@ -92,6 +92,8 @@ public final class LoadGenerator implements Publisher.Acks {
   private int opened;
   private long sent;
   private long acked;
+  /** From a publish's send to its acknowledgement. */
+  private final Histogram ackMicros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
   private long maxAckedId;
   private long startNanos;
   private long firstSendNanos;
@@ -508,6 +510,7 @@ public final class LoadGenerator implements Publisher.Acks {
   @Override
   public void acked(Publisher p, long id, long nanos) {
     acked++;
+    ackMicros.recordValue(Math.max(0, (nanos - p.sentNanos) / 1000));
     if (id < 0) id = acked - 1; // any hub: events are numbered by this tool from 0
     if (id > maxAckedId) maxAckedId = id;
     if (publishing && rate <= 0) {
@@ -583,6 +586,8 @@ public final class LoadGenerator implements Publisher.Acks {
     out.printf(Locale.ROOT, "  latency ms p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
         h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+    out.printf(Locale.ROOT, "  publish acknowledged ms p50=%.2f p99=%.2f max=%.2f%n",
+        ackMicros.getValueAtPercentile(50) / 1000.0, ackMicros.getValueAtPercentile(99) / 1000.0, ackMicros.getMaxValue() / 1000.0);
     String byTargetJson = reportByTarget();
     var fo = tally.completionMicros;
     out.printf(Locale.ROOT, "  fan-out complete (last subscriber got the event) ms p50=%.2f p99=%.2f max=%.2f; events complete=%d%n",
@@ -619,12 +624,15 @@ public final class LoadGenerator implements Publisher.Acks {
           + "\"eventsPublished\":%d,\"publishRate\":%.2f,\"deliveriesExpected\":%d,\"deliveriesReceived\":%d,\"lost\":%d,"
           + "\"duplicated\":%d,\"outOfOrder\":%d,\"unexpected\":%d,\"deliveriesPerSecond\":%.1f,\"seconds\":%.3f,"
           + "\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},"
+          + "\"ackMs\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
           + "\"serverCpu\":%d,\"serverCpuBusySeconds\":%.2f,\"cpuMicrosPerDelivery\":%.3f,\"processMicrosPerDelivery\":%.3f,"
           + "\"backgroundBusy\":%.3f,\"serverRssBytes\":%d,\"reconnectCatchUpMs\":%.1f,\"byTarget\":%s,\"complete\":%b,\"ok\":%b}%n",
           label, subscriberCount, payloadBytes, rate, inFlight, acked, publishRate, expected, tally.deliveries, c.lost,
           c.duplicated, c.outOfOrder, c.unexpected, deliveriesPerSecond, seconds,
           h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-          h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, serverCpu, serverCpuMicros / 1e6, perDelivery,
+          h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
+          ackMicros.getValueAtPercentile(50) / 1000.0, ackMicros.getValueAtPercentile(99) / 1000.0,
+          ackMicros.getMaxValue() / 1000.0, serverCpu, serverCpuMicros / 1e6, perDelivery,
           Double.isNaN(processPerDelivery) ? -1 : processPerDelivery, backgroundBusy, rss, catchupMs, byTargetJson, complete, ok);
     }
     return ok ? 0 : 1;

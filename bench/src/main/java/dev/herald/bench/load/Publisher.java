@@ -29,6 +29,8 @@ final class Publisher extends SimpleChannelInboundHandler<FullHttpResponse> {
   private final String hostHeader;
   Channel channel;
   boolean busy;
+  /** When the publish in flight was sent ({@link System#nanoTime}), for its acknowledgement's latency. */
+  long sentNanos;
 
   /** Null: the bench server's control endpoint; otherwise any hub, see {@link Target}. */
   private final Target target;
@@ -47,6 +49,7 @@ final class Publisher extends SimpleChannelInboundHandler<FullHttpResponse> {
   /** Sends one publish; {@code body} is the event's data, owned by this call. */
   void publish(ByteBuf body) {
     busy = true;
+    sentNanos = System.nanoTime();
     String contentType = "text/plain";
     if (target != null && target.format == Target.Format.HERALD_FORM) {
       // topic=<t>&data=<body>: the body is ASCII digits, spaces and padding; a space is '+'.
