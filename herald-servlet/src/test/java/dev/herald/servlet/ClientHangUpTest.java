@@ -29,8 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -39,22 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and nothing meant for it lands in a later request's response (containers recycle a finished
  * request's response and buffers for the next request, possibly on another connection).
  */
-class ClientHangUpTest {
+class ClientHangUpTest extends OnEachContainer {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final int ROUNDS = 30;
   private static final String CLIENT = "X-Test-Client";
-
-  private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-  static Stream<ServletContainer> containers() {
-    return ServletContainer.all();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    java.util.Collections.reverse(closeAfter);
-    for (AutoCloseable c : closeAfter) c.close();
-  }
 
   /** Herald's servlet, counting each request's {@code AsyncContext.complete()} calls by its X-Test-Client. */
   static final class CountingServlet extends HttpServlet {

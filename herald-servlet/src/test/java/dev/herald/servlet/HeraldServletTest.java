@@ -17,22 +17,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Herald's topic streams served by the servlet, on embedded Tomcat and on embedded Jetty. */
-class HeraldServletTest {
+class HeraldServletTest extends OnEachContainer {
   private static final Duration TIMEOUT = Received.TIMEOUT;
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private final List<AutoCloseable> closeAfter = new ArrayList<>();
   private Broker broker;
-
-  static Stream<ServletContainer> containers() {
-    return ServletContainer.all();
-  }
 
   private ServletContainer serve(ServletContainer container, HeraldServlet.Builder servlet) throws Exception {
     closeAfter.add(container);
@@ -41,14 +34,8 @@ class HeraldServletTest {
 
   private ServletContainer serve(ServletContainer container) throws Exception {
     broker = Broker.builder(InMemoryEventLog.create()).heartbeatInterval(Duration.ofMinutes(5)).build();
+    closeAfter.add(broker);
     return serve(container, HeraldServlet.builder(broker));
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    java.util.Collections.reverse(closeAfter);
-    for (AutoCloseable c : closeAfter) c.close();
-    if (broker != null) broker.close();
   }
 
   private String publish(String topic, Event event) throws Exception {
@@ -102,6 +89,7 @@ class HeraldServletTest {
   @MethodSource("containers")
   void anIdTheHistoryNoLongerHoldsGetsTheHistoryCutSignalFirst(ServletContainer container) throws Exception {
     broker = Broker.builder(InMemoryEventLog.create(2, 1024 * 1024, Duration.ofHours(1))).build();
+    closeAfter.add(broker);
     serve(container, HeraldServlet.builder(broker));
     String gone = publish("news", Event.of("one"));
     for (String data : List.of("two", "three", "four")) publish("news", Event.of(data));
@@ -168,6 +156,7 @@ class HeraldServletTest {
   void aSubscriberThatStopsReadingIsCutOffWhileThePublisherAndTheOthersGoOn(ServletContainer container)
       throws Exception {
     broker = Broker.builder(InMemoryEventLog.create()).build();
+    closeAfter.add(broker);
     serve(container, HeraldServlet.builder(broker).outboundBufferLimitBytes(64 * 1024));
     Received reader = new Received();
     closeAfter.add(reader.open(container.origin() + "/events?topic=news", null));
@@ -223,6 +212,7 @@ class HeraldServletTest {
   @MethodSource("containers")
   void noThreadIsHeldPerSubscriber(ServletContainer container) throws Exception {
     broker = Broker.builder(InMemoryEventLog.create()).build();
+    closeAfter.add(broker);
     closeAfter.add(container);
     container.start("/events", HeraldServlet.builder(broker).build(), 8);
     int subscribers = 60; // far more than the container's 8 threads

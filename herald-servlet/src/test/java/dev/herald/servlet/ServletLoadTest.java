@@ -18,8 +18,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 1 mvn -o -pl herald-servlet test -Dtest=ServletLoadTest}: three resuming streams closed without a
  * response head, twice in two runs), as the bench's apps have, and passed on two busy cores.
  */
-class ServletLoadTest {
+class ServletLoadTest extends OnEachContainer {
   private static final int STREAMS = 300;
   private static final int PUBLISHERS = 4;
   private static final int EVENTS_PER_PUBLISHER = 750;
@@ -43,18 +41,6 @@ class ServletLoadTest {
   private static final int HANG_UP_EVERY = 3;
   /** For everything to arrive: two cores shared with other builds, 900,000 deliveries. */
   private static final Duration DEADLINE = Duration.ofMinutes(4);
-
-  private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-  static Stream<ServletContainer> containers() {
-    return ServletContainer.all();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    java.util.Collections.reverse(closeAfter);
-    for (AutoCloseable c : closeAfter) c.close();
-  }
 
   /** One subscriber on a thread of its own, reconnecting with Last-Event-ID until it has every event. */
   private static final class Subscriber implements Runnable {

@@ -263,10 +263,7 @@ public class HeraldProperties {
     }
 
     public void setSocketBufferBytes(Integer socketBufferBytes) {
-      if (socketBufferBytes != null && socketBufferBytes < 512) {
-        throw new IllegalArgumentException("herald.tomcat.socket-buffer-bytes must be at least 512: " + socketBufferBytes);
-      }
-      this.socketBufferBytes = socketBufferBytes;
+      this.socketBufferBytes = atLeast("herald.tomcat.socket-buffer-bytes", 512, socketBufferBytes);
     }
 
     public Integer getMaxTrailerBytes() {
@@ -274,10 +271,14 @@ public class HeraldProperties {
     }
 
     public void setMaxTrailerBytes(Integer maxTrailerBytes) {
-      if (maxTrailerBytes != null && maxTrailerBytes < 256) {
-        throw new IllegalArgumentException("herald.tomcat.max-trailer-bytes must be at least 256: " + maxTrailerBytes);
+      this.maxTrailerBytes = atLeast("herald.tomcat.max-trailer-bytes", 256, maxTrailerBytes);
+    }
+
+    private static Integer atLeast(String property, int min, Integer value) {
+      if (value != null && value < min) {
+        throw new IllegalArgumentException(property + " must be at least " + min + ": " + value);
       }
-      this.maxTrailerBytes = maxTrailerBytes;
+      return value;
     }
   }
 }
