@@ -15,6 +15,8 @@ module dev.herald.server {
   requires io.netty.transport;
   // Epoll.isAvailable() decides between epoll and NIO; the native library itself is optional.
   requires io.netty.transport.classes.epoll;
+  // Live events to a keeping-up subscriber go out in one writev of their own (NettyTransport).
+  requires io.netty.transport.unix.common;
   requires org.slf4j;
   // The default connection cap stays under the file-descriptor limit (UnixOperatingSystemMXBean).
   requires java.management;

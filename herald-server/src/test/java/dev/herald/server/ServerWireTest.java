@@ -7,6 +7,8 @@ import dev.herald.protocol.Event;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,28 @@ class ServerWireTest {
           .containsEntry("x-accel-buffering", "no")
           .containsEntry("transfer-encoding", "chunked");
       assertThat(c.awaitBody("\n\n")).isEqualTo("retry: 2500\n\n");
+    }
+  }
+
+  @Test
+  void aSubscriberWhoseSocketFillsInTheMiddleOfABurstGetsEveryEventInOrderOnceItReads() throws Exception {
+    // Published without waiting, the events reach the stream several per loop turn and go out in
+    // one writev, until the socket takes part of one only: the rest must follow, in order.
+    int events = 4000; // about 4 MiB: more than the socket buffers between server and client hold
+    String data = "y".repeat(1000);
+    start(HeraldServer.builder().outboundBufferLimitBytes(16 * 1024 * 1024));
+    try (StalledClient stalled = StalledClient.get(server.port(), "/events?topic=news").awaitHead()) {
+      awaitSubscribers("news", 1);
+      CompletableFuture<?>[] published = new CompletableFuture<?>[events];
+      for (int i = 1; i <= events; i++) {
+        published[i - 1] = server.broker().publish("news", Event.of(i + " " + data)).toCompletableFuture();
+      }
+      CompletableFuture.allOf(published).get(30, TimeUnit.SECONDS);
+      String body = stalled.readUntilLast("id: #" + events + "\ndata: " + events + " " + data + "\n\n",
+          Duration.ofSeconds(60));
+      StringBuilder expected = new StringBuilder("retry: 3000\n\n");
+      for (int i = 1; i <= events; i++) expected.append("id: #").append(i).append("\ndata: ").append(i).append(' ').append(data).append("\n\n");
+      assertThat(body.replace(":\n", "")).as("every event once, in order (heartbeats aside)").isEqualTo(expected.toString());
     }
   }
 

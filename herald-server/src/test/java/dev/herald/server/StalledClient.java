@@ -64,6 +64,25 @@ final class StalledClient implements AutoCloseable {
     return decode(text().substring(bodyStart));
   }
 
+  /**
+   * Reads until what arrived ends with {@code last} (a frame's text, then its chunk's CRLF), and
+   * returns the body so far, chunk framing removed.
+   */
+  String readUntilLast(String last, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    byte[] tail = (last + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    while (!endsWith(tail)) {
+      if (!readMore(deadline)) throw new IOException("the stream did not end with " + RawClient.quote(last) + " within " + wait);
+    }
+    return decode(text().substring(bodyStart)).body();
+  }
+
+  private boolean endsWith(byte[] tail) {
+    if (raw.size() < tail.length) return false;
+    byte[] all = raw.toByteArray();
+    return java.util.Arrays.equals(all, all.length - tail.length, all.length, tail, 0, tail.length);
+  }
+
   private static Wire decode(String chunked) {
     StringBuilder body = new StringBuilder();
     int at = 0;

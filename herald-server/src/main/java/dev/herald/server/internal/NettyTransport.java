@@ -5,9 +5,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.unix.IovArray;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,14 +25,26 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A stream on a Netty channel: an HTTP/1.1 connection, whose frames go out as the pre-framed
  * chunks of {@link Frames}, or an HTTP/2 stream, which writes their middle as DATA frames. The
  * channel's write-buffer high-water mark is the outbound limit.
+ *
+ * <p>Live events to a subscriber that keeps up skip Netty's outbound buffer: on a plain HTTP/1.1
+ * epoll connection with nothing queued, they are staged here and written at the flush in one
+ * {@code writev} of the shared chunks. A fan-out writes each event to every subscriber, so the
+ * per-write bookkeeping it saves (a derived buffer, an outbound entry, a walk of the pipeline, the
+ * pending-bytes accounting and the flush through the pipeline) is paid thousands of times per event.
+ * Whatever the socket does not take goes to the outbound buffer as before, and from then on every
+ * write does too until it has drained, so order, back-pressure and the outbound limit are Netty's.
  */
 final class NettyTransport implements Transport {
   private static final List<Class<? extends ChannelHandler>> HTTP1_HANDLERS = List.of(
@@ -44,6 +59,28 @@ final class NettyTransport implements Transport {
   private final boolean http10;
   private final String allowedOrigin; // a cross-origin request's allowed origin, else null
   private final Runnable started; // HTTP/1: told once the response head is written
+  private boolean direct; // staging allowed: plain HTTP/1.1 on epoll, nothing outbound in the pipeline
+  private boolean unflushed; // something went through channel.write since the last channel.flush
+  private ByteBuf[] staged; // live chunks for the next flush (a reference each), made at the first
+  private int stagedCount;
+  private int stagedBytes;
+
+  /** At most this many chunks, or bytes, are staged; past either, writes take Netty's way. */
+  static final int MAX_STAGED = 64;
+  static final int MAX_STAGED_BYTES = 64 * 1024;
+
+  // One iovec array per event loop thread, as Netty's epoll transport keeps one for its writev.
+  private static final FastThreadLocal<IovArray> IOV = new FastThreadLocal<>() {
+    @Override
+    protected IovArray initialValue() {
+      return new IovArray();
+    }
+
+    @Override
+    protected void onRemoval(IovArray iov) {
+      iov.release();
+    }
+  };
 
   NettyTransport(Channel channel, boolean h2, boolean http10, ServerConfig config, String allowedOrigin,
       Runnable started) {
@@ -75,14 +112,14 @@ final class NettyTransport implements Transport {
       h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, Cors.exposedStreamHeaders(config));
     }
     if (h2) {
-      channel.write(res);
+      channelWrite(res, channel.voidPromise());
       return;
     }
     // HTTP/1.0 knows no chunks: its body runs until the connection closes.
     if (!http10) HttpUtil.setTransferEncodingChunked(res, true);
     // The connection ends with the stream: a client must not pool it for another request.
     h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    channel.write(res);
+    channelWrite(res, channel.voidPromise());
     // From here on the body goes out as pre-framed chunks, shared by all subscribers, and nothing
     // more is read: the HTTP machinery leaves the pipeline, so each write and flush goes straight
     // to the socket and an idle stream holds about 1 KB less.
@@ -92,7 +129,16 @@ final class NettyTransport implements Transport {
       if (handler != null) pipeline.remove(handler);
     }
     if (http10) pipeline.addLast(new UnchunkedBody());
+    direct = channel instanceof AbstractEpollStreamChannel && nothingOutbound(pipeline);
     started.run();
+  }
+
+  /** Whether no handler would see an outbound message: TLS, or HTTP/1.0's unchunking, must. */
+  private static boolean nothingOutbound(ChannelPipeline pipeline) {
+    for (Map.Entry<String, ChannelHandler> e : pipeline) {
+      if (e.getValue() instanceof ChannelOutboundHandler) return false;
+    }
+    return true;
   }
 
   @Override
@@ -107,7 +153,82 @@ final class NettyTransport implements Transport {
 
   @Override
   public void write(Pending live) {
-    writeChunk(live.chunk().retainedDuplicate(), live.payloadOffset(), channel.voidPromise());
+    ByteBuf chunk = live.chunk();
+    if (canStage(chunk)) {
+      if (staged == null) staged = new ByteBuf[4];
+      if (stagedCount == staged.length) staged = Arrays.copyOf(staged, stagedCount * 2);
+      staged[stagedCount++] = chunk.retain();
+      stagedBytes += chunk.readableBytes();
+      return;
+    }
+    unstage();
+    writeChunk(chunk.retainedDuplicate(), live.payloadOffset(), channel.voidPromise());
+  }
+
+  /** Whether {@code chunk} may wait here for the flush instead of in the outbound buffer. */
+  private boolean canStage(ByteBuf chunk) {
+    if (!direct || unflushed || stagedCount == MAX_STAGED || stagedBytes + chunk.readableBytes() > MAX_STAGED_BYTES
+        || !chunk.hasMemoryAddress()) {
+      return false;
+    }
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out != null && out.isEmpty() && channel.isActive();
+  }
+
+  /** Hands the staged chunks to the outbound buffer, in order, before anything written after them. */
+  private void unstage() {
+    unstageFrom(0, 0);
+  }
+
+  /** The staged chunks from {@code index} on, the first less its first {@code skip} bytes, become channel writes. */
+  private void unstageFrom(int index, int skip) {
+    for (int i = index; i < stagedCount; i++) {
+      // A duplicate shares the chunk's reference count: the reference held here goes with it.
+      ByteBuf rest = staged[i].duplicate();
+      if (i == index) rest.skipBytes(skip);
+      channelWrite(rest, channel.voidPromise());
+    }
+    clearStaged();
+  }
+
+  private void clearStaged() {
+    if (stagedCount > 0) Arrays.fill(staged, 0, stagedCount, null);
+    stagedCount = 0;
+    stagedBytes = 0;
+  }
+
+  /**
+   * Writes the staged chunks in one {@code writev}. What the socket did not take, and everything
+   * after a failure, goes to the outbound buffer: Netty then waits for the socket, or meets the
+   * same failure and closes the connection, as for any write.
+   */
+  private void writeStaged() {
+    IovArray iov = IOV.get();
+    iov.clear();
+    for (int i = 0; i < stagedCount; i++) {
+      ByteBuf b = staged[i];
+      if (!iov.add(b, b.readerIndex(), b.readableBytes())) {
+        unstage();
+        return;
+      }
+    }
+    long written;
+    try {
+      written = ((AbstractEpollStreamChannel) channel).fd().writevAddresses(iov.memoryAddress(0), iov.count());
+    } catch (IOException e) {
+      unstage();
+      return;
+    }
+    int i = 0;
+    while (i < stagedCount && written >= staged[i].readableBytes()) {
+      written -= staged[i].readableBytes();
+      staged[i++].release();
+    }
+    if (i < stagedCount) {
+      unstageFrom(i, (int) written);
+    } else {
+      clearStaged();
+    }
   }
 
   @Override
@@ -123,12 +244,14 @@ final class NettyTransport implements Transport {
         }
       });
     }
+    unstage();
     ByteBuf chunk = Frames.chunk(channel.alloc(), frame);
     writeChunk(chunk, Frames.payloadOffset(chunk), promise);
   }
 
   @Override
   public void writeHeartbeat() {
+    unstage();
     writeChunk(Frames.HEARTBEAT.duplicate(), 3, channel.voidPromise());
   }
 
@@ -136,15 +259,24 @@ final class NettyTransport implements Transport {
     if (h2) {
       // Same bytes, minus the HTTP/1.1 chunk framing: a duplicate has its own indexes.
       chunk.setIndex(chunk.readerIndex() + payloadOffset, chunk.writerIndex() - 2);
-      channel.write(new DefaultHttp2DataFrame(chunk), promise);
+      channelWrite(new DefaultHttp2DataFrame(chunk), promise);
     } else {
-      channel.write(chunk, promise);
+      channelWrite(chunk, promise);
     }
+  }
+
+  private void channelWrite(Object message, ChannelPromise promise) {
+    unflushed = true;
+    channel.write(message, promise);
   }
 
   @Override
   public void flush() {
-    channel.flush();
+    if (stagedCount > 0) writeStaged();
+    if (unflushed) {
+      unflushed = false;
+      channel.flush();
+    }
   }
 
   @Override
@@ -171,16 +303,21 @@ final class NettyTransport implements Transport {
 
   @Override
   public void end() {
+    unstage();
     if (h2) {
       channel.write(new DefaultHttp2DataFrame(true));
     } else {
       channel.write(Frames.LAST_CHUNK.duplicate());
     }
+    unflushed = false;
     channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
   public void close() {
+    // Nothing staged will be written: the references go back, as the outbound buffer's would.
+    for (int i = 0; i < stagedCount; i++) staged[i].release();
+    clearStaged();
     channel.close();
   }
 }
