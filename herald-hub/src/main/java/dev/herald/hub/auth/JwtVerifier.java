@@ -36,8 +36,10 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifies Mercure JWTs (JWS compact serialisation) against exactly one key, and reads what they
@@ -105,7 +107,20 @@ public final class JwtVerifier {
 
   private record KeySet(JWKSource<SecurityContext> source, Set<Algorithm> algorithms) implements Keys {}
 
+  /** How many verified tokens are remembered; when full, the memory starts over. */
+  static final int VERIFIED_TOKENS = 256;
+  /** Longer tokens are verified each time: remembered ones stay within about a megabyte. */
+  static final int MAX_REMEMBERED_TOKEN_CHARS = 4096;
+
+  /** A token that verified, and until when (the skew included) its claims let it in. */
+  private record Verified(Authorization authorization, Instant expiresAt, Instant validFrom) {}
+
   private final Keys keys;
+  // Verified tokens by their text, checked only against the clock when seen again. A publisher
+  // sends the same token with every publish, and its signature (an HMAC or a public-key check)
+  // and claims cost more than the rest of the request; the text, signature included, is the key,
+  // so no other token can match. Only for one configured key: a key set may drop a key meanwhile.
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
   private final Duration clockSkew;
   private final Clock clock;
   private final ExpiryRule expiryRule;
@@ -247,6 +262,8 @@ public final class JwtVerifier {
   public Authorization verify(String token) {
     if (token == null || token.isEmpty()) throw new AuthException("empty token");
     if (token.length() > MAX_TOKEN_CHARS) throw new AuthException("token too long");
+    Verified known = verified.get(token);
+    if (known != null) return stillValid(token, known);
     SignedJWT jwt = parse(token);
     if (algorithms().stream().noneMatch(a -> a.jws.equals(jwt.getHeader().getAlgorithm()))) {
       throw new AuthException("token not signed with the configured algorithm");
@@ -272,7 +289,30 @@ public final class JwtVerifier {
       throw new AuthException("token not issued for this hub (aud)");
     }
     if (issuer != null && !issuer.equals(claims.getIssuer())) throw new AuthException("untrusted issuer");
-    return MercureClaims.read(claims);
+    Authorization authorization = MercureClaims.read(claims);
+    remember(token, authorization, claims);
+    return authorization;
+  }
+
+  private void remember(String token, Authorization authorization, JWTClaimsSet claims) {
+    if (!(keys instanceof OneKey) || token.length() > MAX_REMEMBERED_TOKEN_CHARS) return;
+    if (verified.size() >= VERIFIED_TOKENS) verified.clear();
+    Date exp = claims.getExpirationTime();
+    Date nbf = claims.getNotBeforeTime();
+    verified.put(token, new Verified(authorization,
+        exp == null ? null : exp.toInstant().plus(clockSkew),
+        nbf == null ? null : nbf.toInstant().minus(clockSkew)));
+  }
+
+  /** A remembered token: the same time checks as {@link #checkTimes}, with the same answers. */
+  private Authorization stillValid(String token, Verified known) {
+    Instant now = clock.instant();
+    if (known.expiresAt() != null && !now.isBefore(known.expiresAt())) {
+      verified.remove(token);
+      throw new AuthException("token expired");
+    }
+    if (known.validFrom() != null && now.isBefore(known.validFrom())) throw new AuthException("token not yet valid");
+    return known.authorization();
   }
 
   private boolean signatureVerifies(SignedJWT jwt) throws JOSEException {

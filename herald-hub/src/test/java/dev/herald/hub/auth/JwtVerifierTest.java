@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
@@ -112,6 +114,80 @@ class JwtVerifierTest {
     JWTClaimsSet withinSkew = TestKeys.claims().expirationTime(Date.from(NOW.minusSeconds(29))).build();
     assertThat(hs256.verify(TestKeys.hs256(withinSkew))).isNotNull();
     assertRefused(hs256.withClockSkew(java.time.Duration.ZERO), TestKeys.hs256(withinSkew), "token expired");
+  }
+
+  @Test
+  void aTokenSeenBeforeStillExpiresOnTime() {
+    MovableClock clock = new MovableClock();
+    JwtVerifier verifier = JwtVerifier.hs256(SECRET).withClock(clock);
+    String token = TestKeys.hs256(TestKeys.claims().expirationTime(Date.from(NOW.plusSeconds(60))).build());
+    assertThat(verifier.verify(token)).isNotNull();
+    clock.now = NOW.plusSeconds(60 + 29);
+    assertThat(verifier.verify(token)).isNotNull();
+    clock.now = NOW.plusSeconds(60 + 30);
+    assertRefused(verifier, token, "token expired");
+    clock.now = NOW;
+    assertThat(verifier.verify(token)).as("verified again from scratch").isNotNull();
+  }
+
+  @Test
+  void aTokenSeenBeforeIsStillNotValidBeforeItsTime() {
+    MovableClock clock = new MovableClock();
+    JwtVerifier verifier = JwtVerifier.hs256(SECRET).withClock(clock);
+    String token = TestKeys.hs256(TestKeys.claims().notBeforeTime(Date.from(NOW.plusSeconds(20))).build());
+    assertThat(verifier.verify(token)).isNotNull();
+    clock.now = NOW.minusSeconds(11);
+    assertRefused(verifier, token, "token not yet valid");
+  }
+
+  @Test
+  void aTokenSeenBeforeGivesTheSameAuthorization() {
+    String token = TestKeys.hs256(PUBLISHER);
+    Authorization first = hs256.verify(token);
+    assertThat(hs256.verify(token)).isEqualTo(first);
+  }
+
+  @Test
+  void aTamperedCopyOfAVerifiedTokenIsStillRefused() {
+    String token = TestKeys.hs256(PUBLISHER);
+    hs256.verify(token);
+    String signature = token.substring(token.lastIndexOf('.') + 1);
+    char last = signature.charAt(signature.length() - 2);
+    String tampered = token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A') + token.charAt(token.length() - 1);
+    assertRefused(hs256, tampered, "invalid signature");
+    // Other claims under the same signature, as an attacker would try.
+    String[] parts = token.split("\\.");
+    String otherBody = b64(TestKeys.legacy(List.of("https://example.com/admin"), List.of()).toString());
+    assertRefused(hs256, parts[0] + "." + otherBody + "." + parts[2], "invalid signature");
+  }
+
+  @Test
+  void keepsVerifyingWhenItsMemoryOfTokensFillsUp() {
+    for (int i = 0; i < JwtVerifier.VERIFIED_TOKENS * 3; i++) {
+      String token = TestKeys.hs256(TestKeys.claims().subject("user-" + i).build());
+      assertThat(hs256.verify(token)).isNotNull();
+      assertThat(hs256.verify(token)).isNotNull();
+    }
+  }
+
+  /** A clock the test sets. */
+  private static final class MovableClock extends Clock {
+    volatile Instant now = NOW;
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   @Test
