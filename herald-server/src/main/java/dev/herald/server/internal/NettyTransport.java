@@ -167,12 +167,13 @@ final class NettyTransport implements Transport {
 
   /** Whether {@code chunk} may wait here for the flush instead of in the outbound buffer. */
   private boolean canStage(ByteBuf chunk) {
-    if (!direct || unflushed || stagedCount == MAX_STAGED || stagedBytes + chunk.readableBytes() > MAX_STAGED_BYTES
-        || !chunk.hasMemoryAddress()) {
-      return false;
-    }
+    if (!direct || unflushed || stagedCount == MAX_STAGED || !chunk.hasMemoryAddress()) return false;
+    // Staged bytes are not in the outbound buffer's count: stay under what it would still take, so
+    // a subscriber that falls behind is cut at the same limit either way.
+    long room = Math.min(MAX_STAGED_BYTES, channel.bytesBeforeUnwritable());
+    if (stagedBytes + chunk.readableBytes() > room) return false;
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    return out != null && out.isEmpty() && channel.isActive();
+    return out != null && out.isEmpty() && out.totalPendingWriteBytes() == 0 && channel.isActive();
   }
 
   /** Hands the staged chunks to the outbound buffer, in order, before anything written after them. */
@@ -203,6 +204,11 @@ final class NettyTransport implements Transport {
    * same failure and closes the connection, as for any write.
    */
   private void writeStaged() {
+    if (!channel.isActive()) {
+      // Closed since: its descriptor may already be another connection's.
+      releaseStaged();
+      return;
+    }
     IovArray iov = IOV.get();
     iov.clear();
     for (int i = 0; i < stagedCount; i++) {
@@ -215,7 +221,7 @@ final class NettyTransport implements Transport {
     long written;
     try {
       written = ((AbstractEpollStreamChannel) channel).fd().writevAddresses(iov.memoryAddress(0), iov.count());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       unstage();
       return;
     }
@@ -293,7 +299,7 @@ final class NettyTransport implements Transport {
   public long pendingBytes() {
     // Bytes written but not yet accepted by the socket (or the HTTP/2 stream's window).
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    return out != null ? out.totalPendingWriteBytes() : config.outboundBufferLimitBytes() + channel.bytesBeforeWritable();
+    return out != null ? out.totalPendingWriteBytes() + stagedBytes : config.outboundBufferLimitBytes() + channel.bytesBeforeWritable();
   }
 
   @Override
@@ -315,9 +321,13 @@ final class NettyTransport implements Transport {
 
   @Override
   public void close() {
-    // Nothing staged will be written: the references go back, as the outbound buffer's would.
+    releaseStaged();
+    channel.close();
+  }
+
+  /** Nothing staged will be written: the references go back, as the outbound buffer's would. */
+  private void releaseStaged() {
     for (int i = 0; i < stagedCount; i++) staged[i].release();
     clearStaged();
-    channel.close();
   }
 }
