@@ -10,7 +10,8 @@
 #   HUBS="nchan herald herald-memory" bench/compare-nchan.sh
 #
 # Scenarios: a (1,000 subscribers, 100 events/s for 30 s), b (10,000 subscribers, 10 events/s
-# for 30 s), c (idle server RSS per connection at IDLE_CONNECTIONS, default 10,000), d (1,000
+# for 30 s), c (idle server RSS per connection at IDLE_CONNECTIONS, default 10,000, read 20 s after the last one
+# connected: idle connections live for hours, and the JVM returns its compiler's memory within 10 s), d (1,000
 # subscribers, 4 publishes in flight, as fast as the hub acknowledges, 10 s), g (the same with one
 # publish in flight: each event goes out alone), e (publish
 # throughput, 100 subscribers, 16 in flight: Nchan, Herald on memory, Herald on SQLite), f (1,000
@@ -197,7 +198,7 @@ for run in $(seq 1 "$REPEAT"); do
       case $s in
         a) bench "a$run" "$h" "$pid" "$port" --subscribers 1000 --rate 100 --events 3000 --in-flight 16 ;;
         b) bench "b$run" "$h" "$pid" "$port" --subscribers 10000 --sources 4 --rate 10 --events 300 --in-flight 16 --drain 60 ;;
-        c) bench "c$run" "$h" "$pid" "$port" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources 4 ;;
+        c) bench "c$run" "$h" "$pid" "$port" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources 4 --settle-ms 20000 ;;
         d) bench "d$run" "$h" "$pid" "$port" --subscribers 1000 --rate 0 --in-flight 4 --duration 10 ;;
         g) bench "g$run" "$h" "$pid" "$port" --subscribers 1000 --rate 0 --in-flight 1 --duration 10 ;;
         e) [[ $h == floor ]] || bench "e$run" "$h" "$pid" "$port" --subscribers 100 --rate 0 --in-flight 16 --duration 10 ;;
