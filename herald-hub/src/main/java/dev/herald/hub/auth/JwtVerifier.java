@@ -54,7 +54,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * optionally {@code aud} and {@code iss}, then the Mercure claims. Time checks allow {@link #DEFAULT_CLOCK_SKEW} either way, for clocks of
  * publisher and hub that drift apart.
  *
- * <p>Immutable and thread-safe; the {@code with...} methods return new instances.
+ * <p>With one configured key, a token that verified is remembered by its text (up to {@value
+ * #VERIFIED_TOKENS} of them): seen again, it is checked against the clock ({@code exp}, {@code nbf})
+ * only, with the same answers. Publishers send the same token with every publish.
+ *
+ * <p>Thread-safe; its configuration is immutable, and the {@code with...} methods return new
+ * instances, each with a memory of its own.
  */
 public final class JwtVerifier {
   /** Tolerance for {@code exp} and {@code nbf} between the token issuer's clock and the hub's. */
