@@ -13,7 +13,7 @@
 # Each run: a fresh hub on SQLite (the default store), loopback, anonymous subscribers spread over
 # SOURCES loopback addresses (127.0.0.1..N: the hub caps new connections per address); the bench
 # tool warms up with WARMUP connections (default 1,000) opened and closed, reads the hub's RSS, opens IDLE_CONNECTIONS and reads it
-# again. While they are held (--hold), `jcmd GC.class_histogram` (a full GC, live objects only)
+# again SETTLE_MS (default 20,000) later. While they are held (--hold), `jcmd GC.class_histogram` (a full GC, live objects only)
 # gives the live heap; the tool is then stopped and a second histogram, with no connection, is
 # the baseline. Per connection: (RSS after - RSS before) / n and (live with - live without) / n.
 # The classes that grew most per connection are kept in $OUT/<run>.histo-diff.
@@ -24,6 +24,9 @@ REPEAT=${REPEAT:-1}
 PORT=${PORT:-19380}
 SOURCES=${SOURCES:-20}
 WARMUP=${WARMUP:-1000}
+# The RSS is read this long after the last connection: idle connections live for hours, and the
+# launcher's JVM returns its compiler's scratch memory on a 10 s tick (docs/operations.md).
+SETTLE_MS=${SETTLE_MS:-20000}
 HUB_CPU=${HUB_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 OUT=${OUT:-bench/target/idle-rss/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -78,7 +81,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     PID=$!
     for _ in $(seq 1 240); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.5; done
     taskset -c "$LOAD_CPU" java -Xms512m -Xmx1g -cp bench/target/benchmarks.jar dev.herald.bench.load.BenchCommand \
-      --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --warmup-connections "$WARMUP" --hold 600 \
+      --preset herald --port "$PORT" --mode idle --subscribers "$IDLE_CONNECTIONS" --sources "$SOURCES" --warmup-connections "$WARMUP" --settle-ms "$SETTLE_MS" --hold 600 \
       --server-pid "$PID" --server-cpu "$HUB_CPU" --load-cpu "$LOAD_CPU" > "$OUT/$run.bench.log" 2>&1 &
     BENCH=$!
     for _ in $(seq 1 600); do grep -q 'RESULT' "$OUT/$run.bench.log" && break; kill -0 "$BENCH" 2>/dev/null || break; sleep 1; done

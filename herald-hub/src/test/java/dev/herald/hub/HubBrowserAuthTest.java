@@ -157,7 +157,7 @@ class HubBrowserAuthTest {
     anonymous.subscribe(base, null, query);
     authorised.subscribe(base, booksSubscriber, query);
     otherTopics.subscribe(base, authorsSubscriber, query);
-    await().atMost(Duration.ofSeconds(15)).until(() -> anonymous.opened() && authorised.opened() && otherTopics.opened()
+    await().atMost(Duration.ofSeconds(30)).until(() -> anonymous.opened() && authorised.opened() && otherTopics.opened()
         && running.server().broker().connectionCount() == before + 3);
 
     String publicBook = publish("topic", "https://example.com/books/1", "data", "book 1, public");
@@ -169,7 +169,7 @@ class HubBrowserAuthTest {
     assertThat(List.of(publicBook, privateBook, author, privateAuthor, fence)).doesNotHaveDuplicates();
 
     for (Browser b : List.of(anonymous, authorised, otherTopics)) {
-      await().atMost(Duration.ofSeconds(15))
+      await().atMost(Duration.ofSeconds(30))
           .until(() -> b.received().stream().anyMatch(r -> r.lastEventId().equals(fence)));
     }
 
@@ -192,7 +192,7 @@ class HubBrowserAuthTest {
     authorised.script("window.es.close();");
     // As a page writes it: new URLSearchParams({lastEventID}) percent-encodes the id's "#".
     authorised.subscribe(base, booksSubscriber, query + "&lastEventID=" + java.net.URLEncoder.encode(publicBook, StandardCharsets.UTF_8));
-    await().atMost(Duration.ofSeconds(15))
+    await().atMost(Duration.ofSeconds(30))
         .until(() -> authorised.received().stream().anyMatch(r -> r.lastEventId().equals(fence)));
     assertThat(authorised.received()).containsExactly(book2, book3);
   }
@@ -204,7 +204,7 @@ class HubBrowserAuthTest {
     String forged = DevKeys.hs256Token(otherKey, List.of(), List.of("*"), Instant.now().plus(Duration.ofHours(1)));
     String query = "topic=" + java.net.URLEncoder.encode(BOOKS, StandardCharsets.UTF_8);
     otherTopics.subscribe(client.base, forged, query);
-    await().atMost(Duration.ofSeconds(15)).until(() -> otherTopics.failures() > 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> otherTopics.failures() > 0);
     assertThat(((Number) otherTopics.script("return window.es.readyState;")).intValue())
         .as("EventSource.CLOSED: a 401 is not retried").isEqualTo(2);
     publish("topic", "https://example.com/books/9", "data", "secret", "private", "on");

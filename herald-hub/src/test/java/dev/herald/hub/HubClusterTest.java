@@ -73,7 +73,7 @@ class HubClusterTest {
           HubClient.Stream other = onB.subscribe("topic=weather", null)) {
         // 3 streams following 4 topic selectors, over 2 nodes: each node sees the sums.
         for (HubClient node : List.of(onA, onB)) {
-          await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(node.get("/metrics").body())
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(node.get("/metrics").body())
               .contains("herald_cluster_nodes 2.0", "herald_cluster_connections 3.0",
                   "herald_cluster_subscriptions 4.0"));
         }
@@ -82,16 +82,16 @@ class HubClusterTest {
         // console's two streams (topics and figures) are on B too: 5 connections in all.
         WebDriver d = chromium.driver();
         d.get(onB.base + "/");
-        await().atMost(Duration.ofSeconds(15)).until(() -> d.findElement(By.id("cluster")).isDisplayed()
+        await().atMost(Duration.ofSeconds(30)).until(() -> d.findElement(By.id("cluster")).isDisplayed()
             && d.findElement(By.id("fig-cluster-nodes")).getText().equals("2")
             && d.findElement(By.id("fig-cluster-connections")).getText().equals("5"));
       }
       // Streams that end leave the sums.
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
           .contains("herald_cluster_connections 2.0"));
 
       redis.close();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(onA.get("/metrics").body())
           .contains("herald_cluster_nodes NaN"));
     }
   }

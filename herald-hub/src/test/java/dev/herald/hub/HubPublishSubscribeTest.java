@@ -38,7 +38,7 @@ class HubPublishSubscribeTest {
   }
 
   private void awaitSubscribers(String topic, int n) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> hub.server().broker().subscriberCount(topic) == n);
+    await().atMost(Duration.ofSeconds(30)).until(() -> hub.server().broker().subscriberCount(topic) == n);
   }
 
   @Test

@@ -189,7 +189,7 @@ class MercureInteropBrowserTest {
     accessTokenSubscriber.subscribe("__Secure-mercure_access_token", user42, accessQuery);
     otherUser.subscribe("__Secure-mercure_access_token", user7, otherQuery);
     List<Page> pages = List.of(anonymous, legacySubscriber, accessTokenSubscriber, otherUser);
-    await().atMost(Duration.ofSeconds(20)).until(() -> pages.stream().allMatch(Page::opened)
+    await().atMost(Duration.ofSeconds(30)).until(() -> pages.stream().allMatch(Page::opened)
         && running.server().broker().connectionCount() == before + 4);
 
     String publicBook = publish(legacyPublisher, null, "topic", "https://example.com/books/1", "data", "{\"title\":\"Dune\"}");
@@ -206,7 +206,7 @@ class MercureInteropBrowserTest {
     assertThat(List.of(publicBook, privateBook, notification, chat, privateElsewhere, fence)).doesNotHaveDuplicates();
 
     for (Page p : pages) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> p.received().stream().anyMatch(r -> r.lastEventId().equals(fence)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> p.received().stream().anyMatch(r -> r.lastEventId().equals(fence)));
     }
     Received book1 = new Received("message", "{\"title\":\"Dune\"}", publicBook);
     Received book2 = new Received("message", "book 2", privateBook);

@@ -27,7 +27,7 @@ class TokenStreamLimitTest {
   }
 
   private static int status(HubClient.Stream s) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> s.response != null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> s.response != null);
     return s.response.statusCode();
   }
 
@@ -40,14 +40,14 @@ class TokenStreamLimitTest {
     try (HubClient.Stream a1 = client.subscribe("topic=a", alice); HubClient.Stream a2 = client.subscribe("topic=b", alice);
         HubClient.Stream bob = client.subscribe("topic=a", token("bob")); HubClient.Stream anon = client.subscribe("topic=a", null)) {
       for (HubClient.Stream s : List.of(a1, a2, bob, anon)) assertThat(status(s)).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(10)).until(() -> hub.server().broker().connectionCount() == 4);
+      await().atMost(Duration.ofSeconds(30)).until(() -> hub.server().broker().connectionCount() == 4);
 
       try (HubClient.Stream a3 = client.subscribe("topic=c", alice)) {
         assertThat(status(a3)).isEqualTo(429);
         assertThat(a3.response.headers().firstValue("retry-after")).isPresent();
       }
       a1.close();
-      await().atMost(Duration.ofSeconds(10)).until(() -> hub.server().broker().connectionCount() == 3);
+      await().atMost(Duration.ofSeconds(30)).until(() -> hub.server().broker().connectionCount() == 3);
       try (HubClient.Stream again = client.subscribe("topic=c", alice)) {
         assertThat(status(again)).as("a closed stream frees its place").isEqualTo(200);
       }

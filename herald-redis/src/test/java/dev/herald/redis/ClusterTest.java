@@ -65,7 +65,7 @@ class ClusterTest {
     List<String> expected = new ArrayList<>(range(0, 100));
     expected.add("end");
     for (EventStreamReader s : List.of(onB, onC)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> s.receivedData("end"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.receivedData("end"));
       assertThat(s.data()).containsExactlyElementsOf(expected);
       assertThat(s.ids()).containsExactlyElementsOf(ids);
     }
@@ -92,7 +92,7 @@ class ClusterTest {
       }
     });
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> onB.data().size() >= 50);
+    await().atMost(Duration.ofSeconds(30)).until(() -> onB.data().size() >= 50);
     b.close();
     onB.close();
     List<String> fromB = onB.data();
@@ -102,7 +102,7 @@ class ClusterTest {
 
     EventStreamReader onC = subscribe(EventStreamReader.open(Nodes.streamUrl(c.port(), "news"), lastId));
     publisher.get(30, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(() -> onC.receivedData("e" + (total - 1)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> onC.receivedData("e" + (total - 1)));
 
     List<String> union = new ArrayList<>(fromB);
     union.addAll(onC.data());
@@ -122,7 +122,7 @@ class ClusterTest {
     for (String data : range(0, 300)) ids.add(publish(a, data));
 
     EventStreamReader late = subscribe(EventStreamReader.open(Nodes.streamUrl(b.port(), "news"), ids.get(0)));
-    await().atMost(Duration.ofSeconds(10)).until(() -> late.receivedData("e299"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> late.receivedData("e299"));
 
     List<EventStreamReader.Received> events = late.received();
     assertThat(events.get(0).type()).isEqualTo("history-cut");

@@ -14,7 +14,7 @@ final class Nodes implements AutoCloseable {
   /** Starts a node and waits until its log is ready. */
   HeraldServer start(String redisUri, RedisEventLog.Settings settings) {
     HeraldServer server = startUnready(redisUri, settings);
-    await("node ready").atMost(Duration.ofSeconds(10)).until(log(server)::ready);
+    await("node ready").atMost(Duration.ofSeconds(30)).until(log(server)::ready);
     return server;
   }
 

@@ -187,7 +187,7 @@ class RedisEventLogTest {
     for (int i = 0; i < 500; i++) get(publisher.append(List.of("t"), Event.of("e" + i), false));
     resume.countDown();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e499"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("e499"));
     List<String> got = List.copyOf(seen);
     assertThat(got.subList(0, 2)).containsExactly("first", "GAP");
     // After the gap: what the stream kept, in order, up to the newest.
@@ -209,7 +209,7 @@ class RedisEventLogTest {
 
   /** Appends once the log's connections, killed by the test, are back (a publish on a dead one fails unsent). */
   private static void appendOnceReconnected(RedisEventLog log, String data) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
       try {
         get(log.append(List.of("t"), Event.of(data), false));
         return true;
@@ -228,15 +228,15 @@ class RedisEventLogTest {
     RedisEventLog log = log(RedisEventLog.Settings.defaults().withStreamKey(key).withMaxAge(Duration.ofSeconds(1)));
     List<String> seen = watching(log);
     for (int i = 0; i < 250; i++) get(log.append(List.of("t"), Event.of("e" + i), false));
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e249"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("e249"));
     try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
       // Idle past maxAge: the age trim drops the old entries (whole stream nodes), never the newest.
-      await().atMost(Duration.ofSeconds(15)).until(() -> raw(client).xlen(key) < 250);
+      await().atMost(Duration.ofSeconds(30)).until(() -> raw(client).xlen(key) < 250);
       assertThat(raw(client).xrevrange(key, io.lettuce.core.Range.unbounded(), io.lettuce.core.Limit.from(1)))
           .extracting(m -> m.getBody().get("data")).containsExactly("e249");
     }
     get(log.append(List.of("t"), Event.of("after the quiet"), false));
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after the quiet"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("after the quiet"));
     assertThat(seen).doesNotContain("GAP");
   }
 
@@ -246,13 +246,13 @@ class RedisEventLogTest {
     List<String> seen = watching(log);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) ids.add(get(log.append(List.of("t"), Event.of("e" + i), false)).id());
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("e2"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("e2"));
     try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
       // A Redis restart that lost the last write (AOF everysec, say): e2 is gone, connections broke.
       raw(client).xdel(key, EntryIds.entry(ids.get(2)));
       raw(client).clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true));
       appendOnceReconnected(log, "after the loss");
-      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after the loss"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("after the loss"));
       // The subscribers saw e2, which no history holds any more: they start over, then get what follows.
       assertThat(seen).containsExactly("e0", "e1", "e2", "GAP", "after the loss");
     }
@@ -263,13 +263,13 @@ class RedisEventLogTest {
     RedisEventLog log = log();
     List<String> seen = watching(log);
     get(log.append(List.of("t"), Event.of("only"), false));
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("only"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("only"));
     try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri())) {
       // Everything lost (a Redis without persistence restarted): nothing there to have been skipped.
       raw(client).del(key);
       raw(client).clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true));
       appendOnceReconnected(log, "after the restart");
-      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after the restart"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("after the restart"));
       assertThat(seen).containsExactly("only", "after the restart");
     }
   }
@@ -353,7 +353,7 @@ class RedisEventLogTest {
     } finally {
       publishers.shutdownNow();
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> tails.stream().allMatch(t -> t.size() >= 3 * perNode));
+    await().atMost(Duration.ofSeconds(30)).until(() -> tails.stream().allMatch(t -> t.size() >= 3 * perNode));
     List<String> order = tails.get(0).stream().map(StoredEvent::id).toList();
     assertThat(order).hasSize(3 * perNode).doesNotHaveDuplicates();
     assertThat(tails.get(0)).extracting(StoredEvent::position).isSorted();
@@ -384,7 +384,7 @@ class RedisEventLogTest {
       assertThatThrownBy(() -> get(log.readAfter("1-0"))).cause().isInstanceOf(IllegalStateException.class);
 
       later.start();
-      await().atMost(Duration.ofSeconds(10)).until(log::ready);
+      await().atMost(Duration.ofSeconds(30)).until(log::ready);
       List<StoredEvent> tail = Collections.synchronizedList(new ArrayList<>());
       log.onAppend(tail::add);
       StoredEvent stored = get(log.append(List.of("t"), Event.of("x"), false));

@@ -117,7 +117,7 @@ public final class RedisProcess implements AutoCloseable {
         .redirectOutput(dir.resolve("redis.out").toFile())
         .start());
     try {
-      await("redis-server answering PING on " + port).atMost(Duration.ofSeconds(10))
+      await("redis-server answering PING on " + port).atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(20)).until(this::pong);
     } catch (RuntimeException e) {
       process.destroyForcibly(); // a server that never answered is still ours to end

@@ -57,13 +57,13 @@ class RedisRestartTest {
           }
         });
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() >= 50);
+        await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 50);
         redis.kill();
-        await("publishes failing").atMost(Duration.ofSeconds(10)).until(() -> failed.get() >= 5);
+        await("publishes failing").atMost(Duration.ofSeconds(30)).until(() -> failed.get() >= 5);
         assertThat(Nodes.log(a).ready()).isFalse();
         int ackedBeforeRestart = acked.size();
         redis.start();
-        await("publishes succeeding again").atMost(Duration.ofSeconds(15))
+        await("publishes succeeding again").atMost(Duration.ofSeconds(30))
             .until(() -> acked.size() >= ackedBeforeRestart + 50);
         stop.set(true);
         publisher.get(15, TimeUnit.SECONDS);
@@ -75,7 +75,7 @@ class RedisRestartTest {
 
         String last = acked.get(acked.size() - 1);
         for (EventStreamReader s : List.of(onA, onB)) {
-          await().atMost(Duration.ofSeconds(10)).until(() -> s.ids().contains(last));
+          await().atMost(Duration.ofSeconds(30)).until(() -> s.ids().contains(last));
           List<String> ids = s.ids();
           assertThat(ids).doesNotHaveDuplicates();
           assertThat(ids).isSortedAccordingTo(Comparator.comparingLong(EntryIds::position));
@@ -101,9 +101,9 @@ class RedisRestartTest {
             .withCauseInstanceOf(IllegalStateException.class).withMessageContaining("Redis is unavailable");
 
         redis.start();
-        await().atMost(Duration.ofSeconds(10)).until(Nodes.log(node)::ready);
+        await().atMost(Duration.ofSeconds(30)).until(Nodes.log(node)::ready);
         String id = node.broker().publish("news", Event.of("first")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.receivedData("first"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> subscriber.receivedData("first"));
         assertThat(subscriber.ids()).containsExactly(id);
         assertThat(subscriber.open()).as("the subscriber stayed connected").isTrue();
       }

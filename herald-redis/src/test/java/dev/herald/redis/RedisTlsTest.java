@@ -63,7 +63,7 @@ class RedisTlsTest {
     JvmTrustStore trusted = JvmTrustStore.set(certificates.trustStore(), TestCertificates.TRUST_STORE_PASSWORD);
     try (RedisEventLog log = RedisEventLog.connect(redis.uri(), settings("tls"))) {
       TailRecorder tail = TailRecorder.on(log);
-      await().atMost(Duration.ofSeconds(10)).until(log::ready);
+      await().atMost(Duration.ofSeconds(30)).until(log::ready);
 
       List<String> ids = new ArrayList<>();
       for (String data : List.of("one", "two", "three")) ids.add(publishNow(log, data).id());
@@ -81,7 +81,7 @@ class RedisTlsTest {
   @Test
   void verifyPeerNoneEncryptsWithoutCheckingTheCertificate() throws Exception {
     try (RedisEventLog log = RedisEventLog.connect(redis.uri() + "?verifyPeer=NONE", settings("tls-none"))) {
-      await().atMost(Duration.ofSeconds(10)).until(log::ready);
+      await().atMost(Duration.ofSeconds(30)).until(log::ready);
       assertThat(publishNow(log, "unverified").event().data()).isEqualTo("unverified");
     }
   }

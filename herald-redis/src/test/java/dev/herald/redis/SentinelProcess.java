@@ -48,7 +48,7 @@ final class SentinelProcess implements AutoCloseable {
         .redirectOutput(dir.resolve("sentinel.out").toFile())
         .start());
     try {
-      await("sentinel answering PING on " + sentinel.port).atMost(Duration.ofSeconds(10))
+      await("sentinel answering PING on " + sentinel.port).atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(20)).until(sentinel::pong);
     } catch (RuntimeException e) {
       sentinel.process.destroyForcibly(); // a sentinel that never answered is still ours to end

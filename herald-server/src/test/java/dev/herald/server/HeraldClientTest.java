@@ -76,7 +76,7 @@ class HeraldClientTest {
         .retryHint(Duration.ofMillis(100)).build();
     for (int i = 6; i <= 10; i++) server.broker().publish("t", Event.of("e" + i));
     server.start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.broker().subscriberCount("t") == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.broker().subscriberCount("t") == 1);
     for (int i = 11; i <= 15; i++) server.broker().publish("t", Event.of("e" + i));
 
     List<String> ids = new ArrayList<>();

@@ -44,7 +44,7 @@ class HttpClientTest {
   }
 
   private void awaitSubscribers(String topic, int n) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.broker().subscriberCount(topic) == n);
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.broker().subscriberCount(topic) == n);
   }
 
   @ParameterizedTest

@@ -39,7 +39,7 @@ class ResumeHeaderTest {
   private Optional<String> resumedAfter(String query, String lastEventId) throws Exception {
     try (EventStreamReader s = EventStreamReader.open(client,
         URI.create("http://127.0.0.1:" + server.port() + "/events?topic=t" + query), lastEventId)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> s.response != null || s.failure != null);
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.response != null || s.failure != null);
       assertThat(s.response.statusCode()).isEqualTo(200);
       return s.response.headers().firstValue("last-event-id");
     }

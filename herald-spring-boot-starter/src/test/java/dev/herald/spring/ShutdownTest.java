@@ -34,7 +34,7 @@ class ShutdownTest {
     Broker broker = app.getBean(Broker.class);
     var body = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + port + "/events?topic=news")).build(), HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(20)).until(() -> broker.connectionCount() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> broker.connectionCount() == 1);
 
     long started = System.nanoTime();
     app.close();

@@ -89,7 +89,7 @@ class SqliteRetentionTest {
     try (SqliteEventLog log = SqliteEventLog.open(dir, 100, Duration.ofMinutes(1), clock)) {
       await(log.append(List.of("a"), Event.of("1"), false));
       clock.advance(Duration.ofMinutes(2));
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == 0);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> log.size() == 0);
     }
   }
 }

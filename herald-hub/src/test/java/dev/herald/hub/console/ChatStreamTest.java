@@ -76,7 +76,7 @@ class ChatStreamTest {
         text.append(token(e));
         lastId = e.id();
       }
-      await().atMost(Duration.ofSeconds(10)).until(responder::waiting);
+      await().atMost(Duration.ofSeconds(30)).until(responder::waiting);
     }
     responder.open();
     try (EventStreamReader resumed = EventStreamReader.open(send(reply, "resume me"), lastId)) {

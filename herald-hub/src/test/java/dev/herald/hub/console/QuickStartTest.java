@@ -87,23 +87,23 @@ class QuickStartTest {
     // The console: publish through its form with the token the hub printed, see the event arrive.
     String token = publisherToken(output.get());
     d.get("http://localhost:" + port + "/");
-    await().atMost(Duration.ofSeconds(15)).until(() -> d.findElement(By.id("state")).getText().equals("Open"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> d.findElement(By.id("state")).getText().equals("Open"));
     d.findElement(By.id("pub-token")).sendKeys(token);
     WebElement data = d.findElement(By.id("pub-data"));
     data.clear();
     data.sendKeys("{\"hello\": \"from the quick start\"}");
     d.findElement(By.id("pub-send")).click();
-    await().atMost(Duration.ofSeconds(15)).until(() -> d.findElement(By.id("pub-result")).getText().startsWith("Published as #"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> d.findElement(By.id("pub-result")).getText().startsWith("Published as #"));
     String id = d.findElement(By.id("pub-result")).getText().substring("Published as #".length());
-    await().atMost(Duration.ofSeconds(15)).until(() -> !d.findElements(By.cssSelector("#events li[data-id='" + id + "']")).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !d.findElements(By.cssSelector("#events li[data-id='" + id + "']")).isEmpty());
     assertThat(d.findElement(By.cssSelector("#events li[data-id='" + id + "'] pre")).getText()).contains("from the quick start");
 
     // The ticker: prices keep moving.
     d.get("http://localhost:" + port + "/demo/ticker");
-    await().atMost(Duration.ofSeconds(15)).until(() -> !d.findElements(By.cssSelector(".quote")).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !d.findElements(By.cssSelector(".quote")).isEmpty());
     WebElement quote = d.findElements(By.cssSelector(".quote")).get(0);
     int updates = Integer.parseInt(quote.getAttribute("data-updates"));
-    await().atMost(Duration.ofSeconds(15)).until(() -> Integer.parseInt(quote.getAttribute("data-updates")) >= updates + 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Integer.parseInt(quote.getAttribute("data-updates")) >= updates + 3);
 
     // Everything above ran without cluster mode: nothing of Redis was loaded.
     String classes = java.nio.file.Files.readString(loaded);
