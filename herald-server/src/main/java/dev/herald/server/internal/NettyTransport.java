@@ -168,12 +168,12 @@ final class NettyTransport implements Transport {
   /** Whether {@code chunk} may wait here for the flush instead of in the outbound buffer. */
   private boolean canStage(ByteBuf chunk) {
     if (!direct || unflushed || stagedCount == MAX_STAGED || !chunk.hasMemoryAddress()) return false;
-    // Staged bytes are not in the outbound buffer's count: stay under what it would still take, so
-    // a subscriber that falls behind is cut at the same limit either way.
-    long room = Math.min(MAX_STAGED_BYTES, channel.bytesBeforeUnwritable());
-    if (stagedBytes + chunk.readableBytes() > room) return false;
+    // Staged bytes are not in the outbound buffer's count, and it is empty when they are staged:
+    // stay under its limit, so a subscriber that falls behind is cut at the same limit either way.
+    // (A channel closed meanwhile is found at the flush, which drops what was staged.)
+    if (stagedBytes + chunk.readableBytes() > Math.min(MAX_STAGED_BYTES, config.outboundBufferLimitBytes())) return false;
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    return out != null && out.isEmpty() && out.totalPendingWriteBytes() == 0 && channel.isActive();
+    return out != null && out.isEmpty() && out.totalPendingWriteBytes() == 0;
   }
 
   /** Hands the staged chunks to the outbound buffer, in order, before anything written after them. */
